@@ -1,0 +1,68 @@
+"""Base schema for everything that crosses a service boundary.
+
+Producers validate strictly (unknown fields raise).  Consumers load inside
+:func:`tolerant`, where unknown fields are dropped at every nesting level, so a producer
+may add fields within a major version without breaking anyone.
+"""
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
+
+_tolerant = contextvars.ContextVar("contracts_tolerant", default=False)
+
+
+@contextmanager
+def tolerant():
+    token = _tolerant.set(True)
+    try:
+        yield
+    finally:
+        _tolerant.reset(token)
+
+
+class ContractSchema(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    @pre_load
+    def _drop_unknown_when_tolerant(self, data, **_kwargs):
+        if _tolerant.get() and isinstance(data, dict):
+            known = {f.data_key or name for name, f in self.load_fields.items()}
+            return {k: v for k, v in data.items() if k in known}
+        return data
+
+
+class DecimalString(fields.Decimal):
+    """A decimal carried as a JSON string ("1234.50") or integer; floats are refused,
+    because a float has already lost the cents."""
+
+    default_error_messages = {
+        "float": "Give decimals as strings (\"1234.50\"), not JSON floats.",
+        "invalid": "Not a valid decimal number.",
+    }
+
+    def __init__(self, places: int | None = None, **kwargs):
+        kwargs.setdefault("as_string", True)
+        super().__init__(places=places, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, float):
+            raise self.make_error("float")
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        try:
+            parsed = Decimal(str(value).strip())
+        except (InvalidOperation, ValueError):
+            raise self.make_error("invalid") from None
+        if not parsed.is_finite():
+            raise self.make_error("invalid")
+        return super()._deserialize(str(parsed), attr, data, **kwargs)
+
+
+def raise_first(errors: dict) -> ValidationError:
+    return ValidationError(errors)

@@ -1,0 +1,184 @@
+"""Every domain event between the services, one schema per type and version.
+
+Routing key = ``type``.  Naming: ``<service>.<entity>.<past-tense verb>``.
+"""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from shared.contracts.base import ContractSchema
+from shared.contracts.comparison import DOCUMENT_PAYLOADS, QUOTE_STATUSES
+from shared.contracts.registry import event
+from shared.contracts.types import (
+    LINES_OF_BUSINESS, AddressSchema, CoverageSchema, CredentialSchema, InsuredSchema,
+    MarketRefSchema, NonNegativeMoneySchema, PeriodSchema, PolicySnapshotSchema,
+)
+
+# ---------------------------------------------------------------- accounts
+
+
+class ClientSnapshotSchema(ContractSchema):
+    client_id = fields.String(required=True)
+    program = fields.String(required=True)
+    name = fields.String(required=True)
+    dba = fields.String(load_default=None, allow_none=True)
+    entity_type = fields.String(load_default=None, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(("prospect", "client", "former")))
+    naics = fields.String(load_default=None, allow_none=True)
+    address = fields.Nested(AddressSchema, load_default=None, allow_none=True)
+    account_manager = fields.String(load_default=None, allow_none=True)
+    producer = fields.String(load_default=None, allow_none=True)
+    credentials = fields.List(fields.Nested(CredentialSchema), load_default=list)
+
+
+@event("accounts.client.registered", 1, "A client or prospect was created.")
+class ClientRegisteredV1(ClientSnapshotSchema):
+    pass
+
+
+@event("accounts.client.updated", 1, "A client's details or regulatory credentials changed; carries the whole snapshot.")
+class ClientUpdatedV1(ClientSnapshotSchema):
+    pass
+
+
+@event("accounts.policy.recorded", 1, "A policy term was recorded (new, renewal, or bound through marketing).")
+class PolicyRecordedV1(ContractSchema):
+    policy = fields.Nested(PolicySnapshotSchema, required=True)
+    insured = fields.Nested(InsuredSchema, required=True)
+    bound_quote_id = fields.String(load_default=None, allow_none=True)
+
+
+@event("accounts.renewal.due", 1, "A policy term reached a renewal lead time (raised once per term and lead time).")
+class RenewalDueV1(ContractSchema):
+    policy = fields.Nested(PolicySnapshotSchema, required=True)
+    insured = fields.Nested(InsuredSchema, required=True)
+    lead_days = fields.Integer(required=True, validate=validate.Range(min=1, max=365))
+    expiration_date = fields.Date(required=True)
+    account_manager = fields.String(load_default=None, allow_none=True)
+
+
+# ---------------------------------------------------------------- marketing
+
+
+class SubmissionRefSchema(ContractSchema):
+    submission_id = fields.String(required=True)
+    client_id = fields.String(required=True)
+    program = fields.String(required=True)
+    market_id = fields.String(required=True)
+    market_name = fields.String(required=True)
+
+
+@event("marketing.submission.sent", 1, "A submission was sent to one market.")
+class SubmissionSentV1(SubmissionRefSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(("renewal", "new_business")))
+    lines = fields.List(fields.String(validate=validate.OneOf(tuple(LINES_OF_BUSINESS))), required=True)
+    effective_date = fields.Date(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(("queue", "email")))
+
+
+@event("marketing.quote.received", 1, "A market answered with a quote, indication or referral.")
+class QuoteReceivedV1(SubmissionRefSchema):
+    quote_id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(tuple(s for s in QUOTE_STATUSES if s != "declined")))
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+    total_cost = fields.Nested(NonNegativeMoneySchema, required=True)
+    valid_until = fields.Date(load_default=None, allow_none=True)
+
+
+@event("marketing.quote.declined", 1, "A market declined a submission, with its reason.")
+class QuoteDeclinedV1(SubmissionRefSchema):
+    quote_id = fields.String(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1))
+
+
+@event("marketing.comparison.ready", 1, "Every market on a submission has answered; the comparison is ready.")
+class ComparisonReadyV1(ContractSchema):
+    submission_id = fields.String(required=True)
+    client_id = fields.String(required=True)
+    program = fields.String(required=True)
+    quote_count = fields.Integer(required=True)
+    declination_count = fields.Integer(required=True)
+    best_quote_id = fields.String(load_default=None, allow_none=True)
+
+
+class BoundPolicySchema(ContractSchema):
+    line_of_business = fields.String(required=True, validate=validate.OneOf(tuple(LINES_OF_BUSINESS)))
+    policy_number = fields.String(required=True)
+    market = fields.Nested(MarketRefSchema, required=True)
+    period = fields.Nested(PeriodSchema, required=True)
+    coverages = fields.List(fields.Nested(CoverageSchema), load_default=list)
+    premium = fields.Nested(NonNegativeMoneySchema, required=True)
+    replaces_policy_id = fields.String(load_default=None, allow_none=True)
+
+
+@event("marketing.policy.bound", 1, "A quote was bound: the new policy terms with full coverage records.")
+class PolicyBoundV1(ContractSchema):
+    bind_id = fields.String(required=True)
+    quote_id = fields.String(required=True)
+    submission_id = fields.String(required=True)
+    insured = fields.Nested(InsuredSchema, required=True)
+    policies = fields.List(fields.Nested(BoundPolicySchema), required=True, validate=validate.Length(min=1))
+    bound_by = fields.String(required=True)
+    account_manager = fields.String(load_default=None, allow_none=True)
+
+
+# ---------------------------------------------------------------- documents
+
+
+@event("documents.document.requested", 1, "Render a document; the payload carries everything needed.")
+class DocumentRequestedV1(ContractSchema):
+    request_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(tuple(DOCUMENT_PAYLOADS)))
+    client_id = fields.String(required=True)
+    program = fields.String(required=True)
+    subject_type = fields.String(required=True)
+    subject_id = fields.String(required=True)
+    title = fields.String(required=True)
+    payload = fields.Dict(required=True)
+
+
+@event("documents.document.generated", 1, "A requested document was rendered and stored.")
+class DocumentGeneratedV1(ContractSchema):
+    document_id = fields.String(required=True)
+    request_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    client_id = fields.String(required=True)
+    program = fields.String(required=True)
+    subject_type = fields.String(required=True)
+    subject_id = fields.String(required=True)
+    title = fields.String(required=True)
+    filename = fields.String(required=True)
+    media_type = fields.String(required=True)
+    size_bytes = fields.Integer(required=True)
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    download_path = fields.String(required=True)
+
+
+@event("documents.document.failed", 1, "A requested document could not be rendered.")
+class DocumentFailedV1(ContractSchema):
+    request_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    client_id = fields.String(required=True)
+    program = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+# ---------------------------------------------------------------- compliance
+
+
+class FilingRefSchema(ContractSchema):
+    filing_id = fields.String(required=True)
+    client_id = fields.String(required=True)
+    program = fields.String(required=True)
+    body = fields.String(required=True)
+    form = fields.String(required=True)
+    credential = fields.Nested(CredentialSchema, required=True)
+    policy_number = fields.String(load_default=None, allow_none=True)
+
+
+@event("compliance.filing.due", 1, "A regulatory filing must be made by its due date.")
+class FilingDueV1(FilingRefSchema):
+    due_on = fields.Date(required=True)
+    reason = fields.String(required=True)
+    rule_id = fields.String(required=True)
+    account_manager = fields.String(load_default=None, allow_none=True)

@@ -1,0 +1,319 @@
+"""The idempotent batch consumer every service uses.
+
+For each message: size check, JSON decode (``accept=['json']`` only), envelope and
+payload validation (tolerant of added fields), then the handler inside a SAVEPOINT of a
+batch transaction together with the inbox record.  The batch commits once, and only then
+are its messages acked.  A message that cannot be processed goes to ``<queue>.dlq`` with
+the reason in its headers, after bounded retries for handler errors; the queue never
+blocks.  Handlers are plain functions ``handler(session, delivery)``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+from kombu import Connection, Consumer, Queue
+from kombu.exceptions import ContentDisallowed, DecodeError
+from marshmallow import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from shared.contracts.base import tolerant
+from shared.contracts.envelope import EnvelopeSchema, version_of
+from shared.contracts.registry import UnknownEvent, contract
+from shared.kit import broker, context, inbox
+from shared.kit.config import Settings
+from shared.kit.db import Database
+from shared.kit.metrics import (
+    CONSUMER_PROCESSING, MESSAGES_CONSUMED, MESSAGES_DEAD_LETTERED, MESSAGES_RETRIED,
+)
+from shared.kit.topology import DEAD_LETTERS
+
+log = logging.getLogger(__name__)
+
+
+class DeadLetter(Exception):
+    """Raised by a handler for a message that can never be processed (the reason goes to
+    the dead-letter queue with it)."""
+
+    def __init__(self, reason: str, kind: str = "rejected"):
+        super().__init__(reason)
+        self.reason = reason
+        self.kind = kind
+
+
+@dataclass
+class Delivery:
+    message_id: str
+    type: str
+    version: int
+    envelope: dict
+    data: dict
+    routing_key: str | None
+    queue: str
+    user_id: str | None = None
+    headers: dict = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return self.envelope.get("source", "")
+
+
+@dataclass
+class Rejected:
+    """A message refused before its handler ran (or by it)."""
+
+    raw: object
+    queue: str
+    kind: str
+    reason: str
+    envelope: dict | None = None
+    user_id: str | None = None
+
+
+Handler = Callable[[Session, Delivery], None]
+DeadLetterHook = Callable[[Session, Rejected], None]
+
+
+class ServiceConsumer:
+    def __init__(self, settings: Settings, db: Database, queues: list[Queue],
+                 handlers: dict[str, Handler], *, name: str | None = None,
+                 on_dead_letter: DeadLetterHook | None = None,
+                 batch_size: int | None = None, max_wait: float = 0.05):
+        self.settings = settings
+        self.db = db
+        self.queues = queues
+        self.handlers = handlers
+        self.name = name or settings.service
+        self.on_dead_letter = on_dead_letter
+        self.batch_size = batch_size or settings.batch_size
+        self.max_wait = max_wait
+        self._buffer: list[tuple[object, str]] = []
+        self._first_at = 0.0
+        self.processed = 0
+
+    # -- run loop ------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                with broker.connect(self.settings) as conn:
+                    conn.ensure_connection(max_retries=3, interval_start=0.5, interval_step=1)
+                    self._consume(conn, stop)
+                backoff = 0.5
+            except Exception:  # noqa: BLE001 - reconnect; unacked messages come back
+                log.exception("consumer %s lost its connection; reconnecting in %.1fs", self.name, backoff)
+                self._buffer.clear()
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 10)
+
+    def _consume(self, conn: Connection, stop: threading.Event) -> None:
+        channel = conn.channel()
+        consumers = []
+        for queue in self.queues:
+            consumer = Consumer(channel, queues=[queue], accept=["json"], no_ack=False,
+                                on_message=lambda m, q=queue.name: self._on_message(m, q),
+                                prefetch_count=self.settings.prefetch)
+            consumer.consume()
+            consumers.append(consumer)
+        self._dlq_producer = conn.Producer(channel=conn.channel())
+        try:
+            while not stop.is_set():
+                try:
+                    conn.drain_events(timeout=self.max_wait)
+                except (socket.timeout, TimeoutError):
+                    pass
+                if self._buffer and (len(self._buffer) >= self.batch_size
+                                     or time.monotonic() - self._first_at >= self.max_wait):
+                    self.flush()
+            if self._buffer:
+                self.flush()
+        finally:
+            for consumer in consumers:
+                try:
+                    consumer.cancel()
+                except Exception:  # noqa: BLE001
+                    pass
+
+    def _on_message(self, message, queue: str) -> None:
+        if not self._buffer:
+            self._first_at = time.monotonic()
+        self._buffer.append((message, queue))
+        if len(self._buffer) >= self.batch_size:
+            self.flush()
+
+    # -- batch processing ------------------------------------------------------------
+    def flush(self) -> None:
+        batch, self._buffer = self._buffer, []
+        if not batch:
+            return
+        started = time.monotonic()
+        deliveries: list[tuple[object, Delivery]] = []
+        rejected: list[Rejected] = []
+        for message, queue in batch:
+            outcome = self.prepare(message, queue)
+            if isinstance(outcome, Rejected):
+                rejected.append(outcome)
+            else:
+                deliveries.append((message, outcome))
+        failed = self._process_batch(deliveries, rejected)
+        for message, delivery, error in failed:
+            self._retry_alone(message, delivery, error, rejected)
+        for item in rejected:
+            self._dead_letter(item)
+        for message, _queue in batch:
+            message.ack()
+        CONSUMER_PROCESSING.labels(self.name, batch[0][1]).observe(time.monotonic() - started)
+
+    def _process_batch(self, deliveries, rejected):
+        """Run every handler in one transaction, each in a savepoint.  Returns the ones
+        that raised an unexpected error (to be retried alone)."""
+        failed = []
+        if not deliveries:
+            return failed
+        try:
+            with self.db.transaction() as session:
+                outcomes = []
+                for message, delivery in deliveries:
+                    try:
+                        with session.begin_nested():
+                            outcome = self._handle(session, delivery)
+                        outcomes.append((delivery, outcome))
+                    except DeadLetter as exc:
+                        rejected.append(self._rejected_from(message, delivery, exc.kind, exc.reason))
+                    except (OperationalError, DBAPIError) as exc:
+                        if _connection_problem(exc):
+                            raise
+                        failed.append((message, delivery, exc))
+                    except Exception as exc:  # noqa: BLE001 - retried alone, then dead-lettered
+                        failed.append((message, delivery, exc))
+            for delivery, outcome in outcomes:
+                MESSAGES_CONSUMED.labels(self.name, delivery.queue, outcome).inc()
+                self.processed += 1
+        except (OperationalError, DBAPIError) as exc:
+            log.warning("batch transaction failed (%s); processing %d messages one by one", exc, len(deliveries))
+            failed = [(m, d, exc) for m, d in deliveries]
+        return failed
+
+    def _retry_alone(self, message, delivery: Delivery, error: Exception, rejected: list) -> None:
+        for attempt in range(1, self.settings.max_attempts):
+            MESSAGES_RETRIED.labels(self.name, delivery.queue).inc()
+            time.sleep(min(0.05 * 2 ** attempt, 1.0))
+            try:
+                with self.db.transaction() as session:
+                    outcome = self._handle(session, delivery)
+                MESSAGES_CONSUMED.labels(self.name, delivery.queue, outcome).inc()
+                self.processed += 1
+                return
+            except DeadLetter as exc:
+                rejected.append(self._rejected_from(message, delivery, exc.kind, exc.reason))
+                return
+            except Exception as exc:  # noqa: BLE001
+                error = exc
+        log.error("giving up on %s after %d attempts: %r", delivery.message_id, self.settings.max_attempts, error)
+        rejected.append(self._rejected_from(message, delivery, "handler_error",
+                                            f"failed after {self.settings.max_attempts} attempts: {error!r}"))
+
+    def _handle(self, session: Session, delivery: Delivery) -> str:
+        tokens = (context.correlation_id.set(delivery.envelope.get("correlationid") or delivery.message_id),
+                  context.causation_id.set(delivery.message_id))
+        try:
+            if not inbox.claim(session, self.name, delivery.message_id, delivery.type):
+                return "duplicate"
+            self.handlers[delivery.type](session, delivery)
+            return "processed"
+        finally:
+            context.causation_id.reset(tokens[1])
+            context.correlation_id.reset(tokens[0])
+
+    # -- validation ------------------------------------------------------------------
+    def prepare(self, message, queue: str) -> Delivery | Rejected:
+        user_id = message.properties.get("user_id")
+        if isinstance(user_id, bytes):
+            user_id = user_id.decode(errors="replace")
+        body = message.body
+        size = len(body) if body is not None else 0
+        if size > self.settings.max_message_bytes:
+            return Rejected(message, queue, "oversized", f"body of {size} bytes exceeds {self.settings.max_message_bytes}", user_id=user_id)
+        try:
+            payload = message.decode()
+        except ContentDisallowed as exc:
+            return Rejected(message, queue, "content_type", f"content type refused: {exc}", user_id=user_id)
+        except (DecodeError, ValueError, UnicodeDecodeError) as exc:
+            return Rejected(message, queue, "malformed", f"body is not valid JSON: {exc}", user_id=user_id)
+        if not isinstance(payload, dict):
+            return Rejected(message, queue, "malformed", "body is not a JSON object", user_id=user_id)
+        try:
+            with tolerant():
+                envelope = EnvelopeSchema().load(payload)
+        except ValidationError as exc:
+            return Rejected(message, queue, "invalid_envelope", f"invalid envelope: {_messages(exc)}", payload, user_id)
+        event_type = envelope["type"]
+        version = version_of(envelope["dataschema"], event_type)
+        if version is None:
+            return Rejected(message, queue, "unknown_version", f"unrecognised dataschema {envelope['dataschema']!r}", payload, user_id)
+        if event_type not in self.handlers:
+            return Rejected(message, queue, "unhandled_type", f"no handler for {event_type} on {queue}", payload, user_id)
+        try:
+            event_contract = contract(event_type, version)
+        except UnknownEvent as exc:
+            return Rejected(message, queue, "unknown_version", str(exc), payload, user_id)
+        try:
+            data = event_contract.load_tolerant(envelope["data"])
+        except ValidationError as exc:
+            return Rejected(message, queue, "schema_violation", f"schema violation: {_messages(exc)}", payload, user_id)
+        envelope["time"] = envelope["time"].isoformat()
+        return Delivery(
+            message_id=envelope["id"], type=event_type, version=version, envelope=envelope, data=data,
+            routing_key=message.delivery_info.get("routing_key"), queue=queue, user_id=user_id,
+            headers=dict(message.headers or {}),
+        )
+
+    @staticmethod
+    def _rejected_from(message, delivery: Delivery, kind: str, reason: str) -> Rejected:
+        return Rejected(message, delivery.queue, kind, reason, delivery.envelope, delivery.user_id)
+
+    # -- dead letters ----------------------------------------------------------------
+    def _dead_letter(self, item: Rejected) -> None:
+        message = item.raw
+        log.warning("dead-lettering a message from %s: %s", item.queue, item.reason,
+                    extra={"fields": {"reason_kind": item.kind, "message_id": message.properties.get("message_id")}})
+        if self.on_dead_letter is not None:
+            try:
+                with self.db.transaction() as session:
+                    self.on_dead_letter(session, item)
+            except Exception:  # noqa: BLE001 - the dead letter itself must not be lost
+                log.exception("dead-letter hook failed")
+        headers = dict(message.headers or {})
+        headers.update({
+            "x-dead-letter-reason": item.reason[:2000],
+            "x-dead-letter-kind": item.kind,
+            "x-original-queue": item.queue,
+            "x-original-exchange": message.delivery_info.get("exchange") or "",
+            "x-original-routing-key": message.delivery_info.get("routing_key") or "",
+            "x-original-content-type": message.content_type or "",
+            "x-dead-lettered-at": datetime.now(timezone.utc).isoformat(),
+            "x-dead-lettered-by": self.name,
+        })
+        self._dlq_producer.publish(
+            message.body if isinstance(message.body, bytes) else str(message.body).encode(),
+            exchange=DEAD_LETTERS, routing_key=item.queue, content_type="application/octet-stream",
+            content_encoding="binary", headers=headers, delivery_mode=2,
+            message_id=message.properties.get("message_id"),
+            retry=True, retry_policy={"max_retries": 3},
+        )
+        MESSAGES_DEAD_LETTERED.labels(self.name, item.queue, item.kind).inc()
+
+
+def _messages(exc: ValidationError) -> str:
+    return json.dumps(exc.messages, sort_keys=True, default=str)[:1500]
+
+
+def _connection_problem(exc: DBAPIError) -> bool:
+    return bool(getattr(exc, "connection_invalidated", False)) or "database is locked" in str(exc)

@@ -1,0 +1,173 @@
+"""Database access: one engine per process (created lazily, after gunicorn forks) and
+one session per request or per message batch.
+
+The kit's own tables (outbox, inbox, audit log) are added to every service's metadata
+with :func:`add_kit_tables`, so each service's migrations create them in its own database.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Iterator
+
+from sqlalchemy import (
+    JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
+    create_engine, event, text,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; times are UTC and timezone-aware")
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+def new_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING)
+
+
+def add_kit_tables(metadata: MetaData) -> None:
+    """Outbox, inbox and audit log: the same three tables in every service's database."""
+    Table(
+        "outbox", metadata,
+        Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("message_id", String(64), nullable=False, unique=True),
+        Column("exchange", String(120), nullable=False),
+        Column("routing_key", String(200), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("headers", JSON, nullable=False, default=dict),
+        Column("created_at", UTCDateTime, nullable=False, default=utcnow),
+        Column("sent_at", UTCDateTime, nullable=True),
+        Index("ix_outbox_unsent", "sent_at", "seq"),
+    )
+    Table(
+        "inbox", metadata,
+        Column("consumer", String(120), primary_key=True),
+        Column("message_id", String(200), primary_key=True),
+        Column("message_type", String(200), nullable=False),
+        Column("processed_at", UTCDateTime, nullable=False, default=utcnow),
+    )
+    Table(
+        "audit_log", metadata,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("at", UTCDateTime, nullable=False, default=utcnow),
+        Column("actor", String(200), nullable=False),
+        Column("action", String(80), nullable=False),
+        Column("entity_type", String(80), nullable=False),
+        Column("entity_id", String(80), nullable=False),
+        Column("correlation_id", String(64), nullable=True),
+        Column("details", JSON, nullable=False, default=dict),
+        Index("ix_audit_entity", "entity_type", "entity_id"),
+    )
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not pysqlite, issue BEGIN so SAVEPOINTs work.
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        # IMMEDIATE takes the write lock up front: no deadlock upgrading a read lock.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+        _sqlite_pragmas(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+class Database:
+    """Owns one engine per process.  Safe to build before a fork: the engine is created
+    on first use in each process, and re-created if the pid changes."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self._engine: Engine | None = None
+        self._pid: int | None = None
+        self._factory: sessionmaker | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None or self._pid != os.getpid():
+            if self._engine is not None:
+                self._engine.dispose(close=False)
+            self._engine = make_engine(self.url)
+            self._pid = os.getpid()
+            self._factory = sessionmaker(bind=self._engine, expire_on_commit=False)
+        return self._engine
+
+    def session(self) -> Session:
+        self.engine  # noqa: B018 - ensures the factory exists for this process
+        return self._factory()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        session = self.session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+# The kit's tables for Core statements (outbox, inbox, audit_log are identical in every
+# service's database, so one Table object serves every service).
+KIT_METADATA = new_metadata()
+add_kit_tables(KIT_METADATA)
+OUTBOX = KIT_METADATA.tables["outbox"]
+INBOX = KIT_METADATA.tables["inbox"]
+AUDIT_LOG = KIT_METADATA.tables["audit_log"]

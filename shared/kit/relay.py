@@ -1,0 +1,202 @@
+"""The outbox relay: reads unpublished rows, publishes them with publisher confirms
+(awaited per batch, not per message), then marks them sent.  A row is marked only after
+the broker confirmed it; a crash in between republishes it, and consumers deduplicate by
+message id."""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+
+import amqp
+from kombu import Connection, Exchange
+from sqlalchemy import func, select, update
+
+from shared.kit import broker
+from shared.kit.config import Settings
+from shared.kit.db import OUTBOX, Database, utcnow
+from shared.kit.metrics import MESSAGES_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
+
+log = logging.getLogger(__name__)
+
+
+class ConfirmTimeout(RuntimeError):
+    pass
+
+
+class _ConfirmingChannel:
+    """A py-amqp channel in confirm mode that publishes a batch, then waits for the
+    broker's acks (``multiple`` acks cover many messages at once)."""
+
+    def __init__(self, connection: Connection, timeout: float):
+        self.connection = connection
+        self.timeout = timeout
+        self.channel: amqp.Channel = connection.connection.channel()
+        self.channel.confirm_select()
+        self.channel.events["basic_ack"].add(self._on_ack)
+        self.channel.events["basic_nack"].add(self._on_nack)
+        self.next_tag = 1
+        self.confirmed_upto = 0
+        self.nacked: set[int] = set()
+
+    def _on_ack(self, delivery_tag, multiple):
+        if multiple:
+            self.confirmed_upto = max(self.confirmed_upto, delivery_tag)
+        elif delivery_tag == self.confirmed_upto + 1:
+            self.confirmed_upto = delivery_tag
+        else:
+            # Single out-of-order acks: keep the highest contiguous tag conservative.
+            self.confirmed_upto = max(self.confirmed_upto, delivery_tag)
+
+    def _on_nack(self, delivery_tag, multiple):
+        self.nacked.add(delivery_tag)
+        self._on_ack(delivery_tag, multiple)
+
+    def publish_batch(self, rows) -> None:
+        self.nacked.clear()
+        first = self.next_tag
+        for row in rows:
+            msg = amqp.Message(
+                row.body, content_type="application/json", content_encoding="utf-8",
+                delivery_mode=2, message_id=row.message_id, application_headers=row.headers or {},
+            )
+            self.channel.basic_publish(msg, exchange=row.exchange, routing_key=row.routing_key)
+            self.next_tag += 1
+        last = self.next_tag - 1
+        deadline = time.monotonic() + self.timeout
+        while self.confirmed_upto < last:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ConfirmTimeout(f"broker confirmed {self.confirmed_upto - first + 1} of {last - first + 1}")
+            try:
+                self.connection.connection.drain_events(timeout=min(remaining, 1.0))
+            except TimeoutError:
+                continue
+        if self.nacked:
+            raise ConfirmTimeout(f"broker refused {len(self.nacked)} messages")
+
+
+class OutboxRelay:
+    def __init__(self, settings: Settings, db: Database, *, batch: int | None = None,
+                 poll_interval: float = 0.1, confirm_timeout: float = 10.0):
+        self.settings = settings
+        self.db = db
+        self.batch = batch or settings.outbox_batch
+        self.poll_interval = poll_interval
+        self.confirm_timeout = confirm_timeout
+        self._conn: Connection | None = None
+        self._confirming: _ConfirmingChannel | None = None
+        self._producer = None
+        self._last_gauge = 0.0
+
+    # -- connection ------------------------------------------------------------------
+    def _ensure(self):
+        if self._conn is None:
+            self._conn = broker.connect(self.settings)
+            self._conn.ensure_connection(max_retries=3, interval_start=0.5, interval_step=1)
+            if self.settings.broker_is_filesystem:
+                self._producer = self._conn.Producer()
+            else:
+                self._confirming = _ConfirmingChannel(self._conn, self.confirm_timeout)
+
+    def close(self):
+        if self._conn is not None:
+            try:
+                self._conn.release()
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                pass
+        self._conn = self._confirming = self._producer = None
+
+    def _publish(self, rows) -> None:
+        self._ensure()
+        if self._confirming is not None:
+            self._confirming.publish_batch(rows)
+            return
+        for row in rows:
+            self._producer.publish(
+                row.body.encode(), exchange=Exchange(row.exchange), routing_key=row.routing_key,
+                content_type="application/json", content_encoding="utf-8", delivery_mode=2,
+                message_id=row.message_id, headers=row.headers or {}, retry=False,
+            )
+
+    # -- one batch -----------------------------------------------------------------
+    def publish_pending(self) -> int:
+        """Publish one batch of unsent rows; returns how many were published."""
+        with self.db.transaction() as session:
+            query = select(OUTBOX.c.seq, OUTBOX.c.message_id, OUTBOX.c.exchange, OUTBOX.c.routing_key,
+                           OUTBOX.c.body, OUTBOX.c.headers).where(OUTBOX.c.sent_at.is_(None)) \
+                .order_by(OUTBOX.c.seq).limit(self.batch)
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = session.execute(query).all()
+            if not rows:
+                return 0
+            try:
+                self._publish(rows)
+            except Exception:
+                self.close()
+                raise
+            session.execute(update(OUTBOX).where(OUTBOX.c.seq.in_([r.seq for r in rows])).values(sent_at=utcnow()))
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[r.exchange] = counts.get(r.exchange, 0) + 1
+        for exchange, n in counts.items():
+            MESSAGES_PUBLISHED.labels(self.settings.service, exchange).inc(n)
+        return len(rows)
+
+    def drain(self, timeout: float = 30.0) -> int:
+        """Publish until the outbox is empty (used by tests and one-shot commands)."""
+        total, deadline = 0, time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            n = self.publish_pending()
+            total += n
+            if n == 0:
+                return total
+        raise TimeoutError("outbox not drained in time")
+
+    def update_gauges(self) -> None:
+        with self.db.transaction() as session:
+            count, oldest = session.execute(
+                select(func.count(), func.min(OUTBOX.c.created_at)).where(OUTBOX.c.sent_at.is_(None))
+            ).one()
+        OUTBOX_BACKLOG.labels(self.settings.service).set(count)
+        if oldest is not None and oldest.tzinfo is None:
+            from datetime import timezone
+            oldest = oldest.replace(tzinfo=timezone.utc)
+        age = (utcnow() - oldest).total_seconds() if oldest else 0
+        OUTBOX_OLDEST_AGE.labels(self.settings.service).set(age)
+
+    def purge_sent(self, older_than_days: int = 7) -> int:
+        from datetime import timedelta
+        from sqlalchemy import delete
+
+        with self.db.transaction() as session:
+            cutoff = utcnow() - timedelta(days=older_than_days)
+            return session.execute(delete(OUTBOX).where(OUTBOX.c.sent_at < cutoff)).rowcount
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = 0.5
+        last_purge = 0.0
+        while not stop.is_set():
+            try:
+                n = self.publish_pending()
+                backoff = 0.5
+                now = time.monotonic()
+                if now - self._last_gauge > 1.0:
+                    self.update_gauges()
+                    self._last_gauge = now
+                if now - last_purge > 600:
+                    self.purge_sent()
+                    last_purge = now
+                if n < self.batch:
+                    stop.wait(self.poll_interval)
+            except Exception:  # noqa: BLE001 - keep relaying; the rows stay unsent
+                log.exception("outbox relay failed; retrying in %.1fs", backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 10)
+        self.close()
+
+
+def decode_body(body: str) -> dict:
+    return json.loads(body)
