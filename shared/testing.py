@@ -132,3 +132,52 @@ def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05, message: 
 
 def wipe(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+class _FakeMessage:
+    """Just enough of a kombu message for :meth:`ServiceConsumer.prepare`."""
+
+    def __init__(self, body: bytes, user_id: str | None, routing_key: str | None, content_type: str):
+        self.body = body
+        self.properties = {"user_id": user_id, "message_id": None}
+        self.headers = {}
+        self.delivery_info = {"routing_key": routing_key, "exchange": ""}
+        self.content_type = content_type
+
+    def decode(self):
+        import json
+
+        if self.content_type != "application/json":
+            from kombu.exceptions import ContentDisallowed
+
+            raise ContentDisallowed(self.content_type)
+        return json.loads(self.body)
+
+
+def deliver(db, handlers: dict, envelope: dict | bytes, *, consumer_name: str = "test", user_id: str | None = None,
+            settings: Settings | None = None):
+    """Validate ``envelope`` exactly as the consumer does and run its handler in one
+    transaction with the inbox.  Returns "processed", "duplicate", or the Rejected."""
+    import json
+
+    from shared.kit.consumer import DeadLetter, Rejected, ServiceConsumer
+
+    settings = settings or load_settings(consumer_name)
+    consumer = ServiceConsumer(settings, db, [], handlers, name=consumer_name)
+    body = envelope if isinstance(envelope, bytes) else json.dumps(envelope).encode()
+    routing_key = envelope.get("type") if isinstance(envelope, dict) else None
+    prepared = consumer.prepare(_FakeMessage(body, user_id, routing_key, "application/json"), "test")
+    if isinstance(prepared, Rejected):
+        return prepared
+    try:
+        with db.transaction() as session:
+            return consumer._handle(session, prepared)
+    except DeadLetter as exc:
+        return Rejected(None, "test", exc.kind, exc.reason, prepared.envelope, user_id)
+
+
+def examples(event_type: str, version: int = 1) -> list[dict]:
+    """The golden examples of an event type (envelopes), as producers and consumers test them."""
+    from shared.contracts.registry import contract
+
+    return contract(event_type, version).examples()
