@@ -11,6 +11,7 @@ from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
 from werkzeug.exceptions import HTTPException
 
+from shared.contracts.base import DecimalString
 from shared.contracts.problems import PROBLEM_MEDIA_TYPE, problem
 from shared.kit import broker, context
 from shared.kit.auth import AuthError, Principal, decode_token
@@ -71,6 +72,7 @@ def create_service_app(service: str, *, title: str, blueprints=(), settings: Set
     app.extensions["settings"] = settings
     app.extensions["db"] = Database(settings.database_url)
     api = ProblemApi(app)
+    api.register_field(DecimalString, "string", "decimal")
     app.extensions["api"] = api
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

@@ -1,0 +1,98 @@
+"""Export the public carrier contract as JSON Schema (2020-12) for carriers who are not
+written in Python.  ``python -m shared.contracts.jsonschema`` rewrites the committed files
+under ``shared/contracts/jsonschema/``; a test fails when they are stale."""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from shared.contracts.base import DecimalString
+from shared.contracts.carrier import INTAKE_TYPE, OUTBOUND_TYPE, REPLY_TYPE
+from shared.contracts.envelope import SPEC_VERSION, TYPE_PATTERN, dataschema_for
+from shared.contracts.registry import contract
+
+OUT_DIR = Path(__file__).parent / "jsonschema"
+PUBLIC = (OUTBOUND_TYPE, INTAKE_TYPE, REPLY_TYPE)
+DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+
+
+def _decimal_as_string(self, field, **_kwargs):
+    if isinstance(field, DecimalString):
+        return {"type": "string", "pattern": DECIMAL_PATTERN}
+    return {}
+
+
+def _decimal_bounds(prop: dict) -> None:
+    """Range validators on decimal strings: JSON Schema bounds are numeric, so say them
+    with a pattern (non-negative) and in the description."""
+    if prop.get("pattern") != DECIMAL_PATTERN:
+        return
+    low, high = prop.pop("minimum", None), prop.pop("maximum", None)
+    if low is not None and float(low) >= 0:
+        prop["pattern"] = r"^\d+(\.\d+)?$"
+    bounds = [f"at least {low}" if low is not None else "", f"at most {high}" if high is not None else ""]
+    said = " and ".join(b for b in bounds if b)
+    prop["description"] = "A decimal number as a string" + (f", {said}" if said else "") + "."
+
+
+def schema_for(event_type: str, version: int = 1) -> dict:
+    plugin = MarshmallowPlugin()
+    spec = APISpec(title="carrier contract", version=str(version), openapi_version="3.1.0", plugins=[plugin])
+    plugin.converter.add_attribute_function(_decimal_as_string)
+    c = contract(event_type, version)
+    name = c.schema.__name__
+    spec.components.schema(name, schema=c.schema)
+    defs = spec.to_dict()["components"]["schemas"]
+    text = json.dumps(defs).replace("#/components/schemas/", "#/$defs/")
+    defs = json.loads(text)
+    for d in defs.values():
+        d.pop("additionalProperties", None)  # additive changes within a major are allowed
+        for prop in d.get("properties", {}).values():
+            _decimal_bounds(prop)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": dataschema_for(event_type, version),
+        "title": f"{event_type} v{version}",
+        "description": c.description + " Sent as a CloudEvents 1.0 JSON envelope.",
+        "type": "object",
+        "required": ["id", "source", "type", "specversion", "time", "dataschema", "data"],
+        "properties": {
+            "id": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Unique message id; also the AMQP message_id."},
+            "source": {"type": "string", "minLength": 1},
+            "type": {"const": event_type, "pattern": TYPE_PATTERN},
+            "specversion": {"const": SPEC_VERSION},
+            "time": {"type": "string", "format": "date-time"},
+            "subject": {"type": ["string", "null"]},
+            "datacontenttype": {"const": "application/json"},
+            "dataschema": {"const": dataschema_for(event_type, version)},
+            "correlationid": {"type": ["string", "null"]},
+            "causationid": {"type": ["string", "null"]},
+            "data": {"$ref": f"#/$defs/{name}"},
+        },
+        "$defs": defs,
+    }
+
+
+def path_for(event_type: str, version: int = 1) -> Path:
+    return OUT_DIR / f"{event_type}.v{version}.schema.json"
+
+
+def render(event_type: str, version: int = 1) -> str:
+    return json.dumps(schema_for(event_type, version), indent=2, sort_keys=True) + "\n"
+
+
+def main() -> int:
+    OUT_DIR.mkdir(exist_ok=True)
+    for event_type in PUBLIC:
+        path_for(event_type).write_text(render(event_type))
+        print(f"wrote {path_for(event_type)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
