@@ -4,12 +4,12 @@ vhost and a PostgreSQL database of their own that are removed afterwards."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import shutil
 import subprocess
 import time
 import uuid
 from contextlib import contextmanager
-from pathlib import Path
 
 from shared.kit.config import Settings, load_settings
 
