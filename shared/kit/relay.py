@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import threading
 import time
 
@@ -121,48 +122,86 @@ class OutboxRelay:
             )
 
     # -- one batch -----------------------------------------------------------------
-    def publish_pending(self) -> int:
-        """Publish one batch of unsent rows; returns how many were published.
+    def _claim(self, session):
+        """Claim and mark one batch (UPDATE … RETURNING).  On PostgreSQL the rows are
+        locked with SKIP LOCKED, so a second claim (another relay, or the pipeline's next
+        batch) takes the rows after them; nothing is visible as sent until commit."""
+        claim = select(OUTBOX.c.seq).where(OUTBOX.c.sent_at.is_(None)).order_by(OUTBOX.c.seq).limit(self.batch)
+        if session.get_bind().dialect.name == "postgresql":
+            claim = claim.with_for_update(skip_locked=True)
+            # Losing this commit in a crash only republishes the batch, and consumers
+            # deduplicate by message id: no need to wait for the WAL flush.
+            session.execute(text("SET LOCAL synchronous_commit = off"))
+        rows = session.execute(
+            update(OUTBOX).where(OUTBOX.c.seq.in_(claim.scalar_subquery())).values(sent_at=utcnow())
+            .returning(OUTBOX.c.seq, OUTBOX.c.message_id, OUTBOX.c.exchange, OUTBOX.c.routing_key,
+                       OUTBOX.c.body, OUTBOX.c.headers)
+        ).all()
+        rows.sort(key=lambda r: r.seq)
+        return rows
 
-        One statement claims and marks the batch (UPDATE … RETURNING, rows locked with
-        SKIP LOCKED on PostgreSQL so relays may run side by side); the transaction commits
-        only after the broker confirmed every message, and rolls back otherwise."""
-        with self.db.transaction() as session:
-            claim = select(OUTBOX.c.seq).where(OUTBOX.c.sent_at.is_(None)).order_by(OUTBOX.c.seq).limit(self.batch)
-            if session.get_bind().dialect.name == "postgresql":
-                claim = claim.with_for_update(skip_locked=True)
-                # Losing this commit in a crash only republishes the batch, and consumers
-                # deduplicate by message id: no need to wait for the WAL flush.
-                session.execute(text("SET LOCAL synchronous_commit = off"))
-            rows = session.execute(
-                update(OUTBOX).where(OUTBOX.c.seq.in_(claim.scalar_subquery())).values(sent_at=utcnow())
-                .returning(OUTBOX.c.seq, OUTBOX.c.message_id, OUTBOX.c.exchange, OUTBOX.c.routing_key,
-                           OUTBOX.c.body, OUTBOX.c.headers)
-            ).all()
-            if not rows:
-                return 0
-            rows.sort(key=lambda r: r.seq)
-            try:
-                self._publish(rows)
-            except Exception:
-                self.close()
-                raise
+    def _count(self, rows) -> None:
         counts: dict[str, int] = {}
         for r in rows:
             counts[r.exchange] = counts.get(r.exchange, 0) + 1
         for exchange, n in counts.items():
             MESSAGES_PUBLISHED.labels(self.settings.service, exchange).inc(n)
+
+    def publish_pending(self) -> int:
+        """Publish one batch of unsent rows; returns how many were published.  The
+        transaction commits only after the broker confirmed every message."""
+        with self.db.transaction() as session:
+            rows = self._claim(session)
+            if not rows:
+                return 0
+            try:
+                self._publish(rows)
+            except Exception:
+                self.close()
+                raise
+        self._count(rows)
         return len(rows)
 
+    @property
+    def pipelined(self) -> bool:
+        return not self.settings.broker_is_filesystem and self.db.url.startswith("postgresql")
+
+    def pump(self, stop: threading.Event, until_empty: bool = False) -> int:
+        """Publish continuously with the next batch claimed while the current one is
+        published and confirmed (PostgreSQL and RabbitMQ; elsewhere batch by batch).
+        Returns the number published; with ``until_empty`` it returns once the outbox is
+        empty."""
+        if not self.pipelined:
+            total = 0
+            while not stop.is_set():
+                n = self.publish_pending()
+                total += n
+                if n == 0 and until_empty:
+                    return total
+                if n < self.batch:
+                    self._idle(stop)
+            return total
+        return _Pipeline(self, stop, until_empty).run()
+
+    def _idle(self, stop: threading.Event) -> None:
+        now = time.monotonic()
+        if now - self._last_gauge > 1.0:
+            self.update_gauges()
+            self._last_gauge = now
+        stop.wait(self.poll_interval)
+
     def drain(self, timeout: float = 30.0) -> int:
-        """Publish until the outbox is empty (used by tests and one-shot commands)."""
-        total, deadline = 0, time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            n = self.publish_pending()
-            total += n
-            if n == 0:
-                return total
-        raise TimeoutError("outbox not drained in time")
+        """Publish until the outbox is empty (used by tests, benchmarks and commands)."""
+        stop = threading.Event()
+        timer = threading.Timer(timeout, stop.set)
+        timer.start()
+        try:
+            total = self.pump(stop, until_empty=True)
+        finally:
+            timer.cancel()
+        if stop.is_set():
+            raise TimeoutError("outbox not drained in time")
+        return total
 
     def update_gauges(self) -> None:
         with self.db.transaction() as session:
@@ -189,22 +228,83 @@ class OutboxRelay:
         last_purge = 0.0
         while not stop.is_set():
             try:
-                n = self.publish_pending()
-                backoff = 0.5
-                now = time.monotonic()
-                if now - self._last_gauge > 1.0:
-                    self.update_gauges()
-                    self._last_gauge = now
-                if now - last_purge > 600:
+                if time.monotonic() - last_purge > 600:
                     self.purge_sent()
-                    last_purge = now
-                if n < self.batch:
-                    stop.wait(self.poll_interval)
+                    last_purge = time.monotonic()
+                self.pump(stop)
+                backoff = 0.5
             except Exception:  # noqa: BLE001 - keep relaying; the rows stay unsent
                 log.exception("outbox relay failed; retrying in %.1fs", backoff)
+                self.close()
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10)
         self.close()
+
+
+class _Pipeline:
+    """Claim batch k+1 (in its own transaction, on a helper thread) while batch k is
+    published and confirmed; commit k, then publish k+1.  Order is the claim order.  On
+    any failure every claimed batch is rolled back and the error raised."""
+
+    def __init__(self, relay: OutboxRelay, stop: threading.Event, until_empty: bool):
+        self.relay = relay
+        self.stop = stop
+        self.until_empty = until_empty
+        self.claimed: queue.Queue = queue.Queue(maxsize=1)
+        self.halt = threading.Event()
+
+    def _claimer(self) -> None:
+        while not self.halt.is_set():
+            session = self.relay.db.session()
+            try:
+                rows = self.relay._claim(session)
+            except Exception as exc:  # noqa: BLE001 - handed to the publisher
+                session.rollback()
+                session.close()
+                self.claimed.put((None, exc))
+                return
+            self.claimed.put((session, rows))
+            if not rows:
+                if self.until_empty:
+                    return
+                self.halt.wait(self.relay.poll_interval)
+
+    def run(self) -> int:
+        total = 0
+        thread = threading.Thread(target=self._claimer, name="outbox-claimer", daemon=True)
+        thread.start()
+        try:
+            while not self.stop.is_set():
+                session, rows = self.claimed.get()
+                if session is None:
+                    raise rows
+                try:
+                    if rows:
+                        self.relay._publish(rows)
+                    session.commit()
+                except Exception:
+                    session.rollback()
+                    raise
+                finally:
+                    session.close()
+                total += len(rows)
+                self.relay._count(rows)
+                if not rows:
+                    if self.until_empty:
+                        return total
+                    self.relay._idle(self.stop)
+            return total
+        finally:
+            self.halt.set()
+            while thread.is_alive() or not self.claimed.empty():
+                try:
+                    session, _rows = self.claimed.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                if session is not None:
+                    session.rollback()
+                    session.close()
+            thread.join(timeout=5)
 
 
 def decode_body(body: str) -> dict:

@@ -166,3 +166,16 @@ def test_poison_messages_are_dead_lettered_with_reasons_and_valid_ones_flow(env)
     assert kinds == sorted(kind for _b, _c, kind in poison)
     assert all(h["x-dead-letter-reason"] for h in headers)
     assert _count(db) == 20
+
+
+def test_rows_stay_unsent_when_the_broker_is_unreachable(tmp_path):
+    settings = testing.embedded_settings("kittest", tmp_path, broker_url="amqp://guest:guest@127.0.0.1:1/")
+    db = Database(settings.database_url)
+    METADATA.create_all(db.engine)
+    with db.transaction() as s:
+        record_event(s, "accounts", "accounts.client.registered", CLIENT)
+    relay = OutboxRelay(settings, db)
+    with pytest.raises(Exception):
+        relay.publish_pending()
+    with db.transaction() as s:
+        assert s.execute(select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at.is_(None))).scalar() == 1
