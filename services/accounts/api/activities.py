@@ -1,0 +1,80 @@
+"""The diary: my open activities, one account's, opening and completing them."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from services.accounts.api.access import business_rules, commit, cursor_key, page_body, visible_client, visible_programs
+from services.accounts.api.schemas import (
+    ActivityCompleteSchema, ActivityCreateSchema, ActivityListArgsSchema, ActivityPageSchema, ActivitySchema,
+)
+from services.accounts.domain.activities import (
+    ActivityFilter, complete_activity, find_activities, get_activity, open_activity,
+)
+from services.accounts.models import Policy
+from shared.kit.web import abort, db_session, principal, visible_or_404
+
+blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities",
+                description="Activities (the diary): dated to-dos on an account.")
+
+
+@blp.route("")
+class Activities(MethodView):
+    @blp.arguments(ActivityListArgsSchema, location="query", unknown=RAISE)
+    @blp.response(200, ActivityPageSchema)
+    def get(self, args):
+        """Activities in the caller's programs, by due date: ``assignee=me&status=open``
+        is my open diary."""
+        assignee = args.get("assignee")
+        where = ActivityFilter(programs=visible_programs(), status=args.get("status"),
+                               assignee=principal().user_id if assignee == "me" else assignee,
+                               client_id=args.get("client_id"), due_before=args.get("due_before"))
+        with business_rules():
+            found = find_activities(db_session(), where, limit=args["limit"], after=cursor_key(args))
+        return page_body(found)
+
+    @blp.arguments(ActivityCreateSchema)
+    @blp.response(201, ActivitySchema)
+    def post(self, fields):
+        """Open an activity by hand (assigned to the caller unless ``assignee`` is given)."""
+        client = visible_client(fields["client_id"])
+        session = db_session()
+        policy = session.get(Policy, fields["policy_id"]) if fields["policy_id"] else None
+        if fields["policy_id"] and policy is None:
+            abort(422, "No such policy.", errors={"policy_id": ["No policy of this client."]})
+        with business_rules():
+            activity = open_activity(
+                session, principal().actor, client=client, policy=policy, type=fields["type"],
+                subject=fields["subject"], details=fields["details"], due_on=fields["due_on"],
+                priority=fields["priority"], assignee=fields["assignee"] or principal().user_id)
+        commit()
+        return activity
+
+
+@blp.route("/<activity_id>")
+class ActivityById(MethodView):
+    @blp.response(200, ActivitySchema)
+    def get(self, activity_id):
+        """One activity."""
+        return _visible_activity(activity_id)
+
+
+@blp.route("/<activity_id>/complete")
+class CompleteActivity(MethodView):
+    @blp.arguments(ActivityCompleteSchema)
+    @blp.response(200, ActivitySchema)
+    def post(self, fields, activity_id):
+        """Complete an open activity with its outcome (409 when already complete)."""
+        activity = _visible_activity(activity_id)
+        with business_rules():
+            complete_activity(db_session(), principal().actor, activity, fields["outcome"])
+        commit()
+        return activity
+
+
+def _visible_activity(activity_id: str):
+    with business_rules():
+        activity, client = get_activity(db_session(), activity_id)
+    visible_or_404(client.program, "activity")
+    return activity

@@ -1,0 +1,70 @@
+"""Clients and prospects: register, find, show with policies and credentials, update."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from services.accounts.api.access import (
+    business_rules, commit, cursor_key, may_write_in, page_body, visible_client, visible_programs,
+)
+from services.accounts.api.presenters import client_detail, client_summary
+from services.accounts.api.schemas import (
+    ClientChangesSchema, ClientCreateSchema, ClientListArgsSchema, ClientPageSchema, ClientSchema,
+)
+from services.accounts.domain.clients import ClientFilter, find_clients, register_client, update_client
+from shared.kit.web import db_session, principal
+
+blp = Blueprint("clients", __name__, url_prefix="/api/v1/clients",
+                description="Clients and prospects, with their regulatory credentials.")
+
+
+@blp.route("")
+class Clients(MethodView):
+    @blp.arguments(ClientListArgsSchema, location="query", unknown=RAISE)
+    @blp.response(200, ClientPageSchema)
+    def get(self, args):
+        """Clients in the caller's programs, by name; search by name prefix, credential,
+        policy number or FEIN."""
+        where = ClientFilter(programs=visible_programs(), name=args.get("name"),
+                             credential_number=args.get("credential_number"),
+                             policy_number=args.get("policy_number"), fein=args.get("fein"),
+                             status=args.get("status"), account_manager=args.get("account_manager"),
+                             program=args.get("program"))
+        with business_rules():
+            found = find_clients(db_session(), where, limit=args["limit"], after=cursor_key(args))
+        roles = principal().roles
+        return page_body(found, lambda c: client_summary(c, roles))
+
+    @blp.arguments(ClientCreateSchema)
+    @blp.response(201, ClientSchema)
+    def post(self, fields):
+        """Register a client or prospect (emits accounts.client.registered)."""
+        may_write_in(fields["program"])
+        session = db_session()
+        with business_rules():
+            client = register_client(session, principal().actor, fields)
+        commit()
+        return client_detail(client, principal().roles)
+
+
+@blp.route("/<client_id>")
+class ClientById(MethodView):
+    @blp.response(200, ClientSchema)
+    def get(self, client_id):
+        """One account with its policies and credentials."""
+        return client_detail(visible_client(client_id), principal().roles)
+
+    @blp.arguments(ClientChangesSchema)
+    @blp.response(200, ClientSchema)
+    def patch(self, changes, client_id):
+        """Change details or credentials (the list given replaces the credentials);
+        emits accounts.client.updated when anything changed."""
+        client = visible_client(client_id)
+        may_write_in(client.program)
+        if "program" in changes:
+            may_write_in(changes["program"])
+        with business_rules():
+            update_client(db_session(), principal().actor, client, changes)
+        commit()
+        return client_detail(client, principal().roles)

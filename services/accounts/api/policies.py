@@ -1,0 +1,52 @@
+"""Policy terms of an account."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from services.accounts.api.access import (
+    business_rules, commit, cursor_key, may_write_in, page_body, visible_client,
+)
+from services.accounts.api.presenters import policy_view
+from services.accounts.api.schemas import PolicyCreateSchema, PolicyOutSchema, PolicyPageSchema
+from services.accounts.domain.policies import client_policies, get_policy, record_policy
+from shared.contracts.pagination import PageArgsSchema
+from shared.kit.web import db_session, principal, visible_or_404
+
+blp = Blueprint("policies", __name__, url_prefix="/api/v1", description="Policy terms.")
+
+
+@blp.route("/clients/<client_id>/policies")
+class ClientPolicies(MethodView):
+    @blp.arguments(PageArgsSchema, location="query", unknown=RAISE)
+    @blp.response(200, PolicyPageSchema)
+    def get(self, args, client_id):
+        """The account's policy terms, by expiration date."""
+        client = visible_client(client_id)
+        with business_rules():
+            found = client_policies(db_session(), client.id, limit=args["limit"], after=cursor_key(args))
+        return page_body(found, policy_view)
+
+    @blp.arguments(PolicyCreateSchema)
+    @blp.response(201, PolicyOutSchema)
+    def post(self, terms, client_id):
+        """Record a policy term (emits accounts.policy.recorded).  A policy number already
+        recorded for the same carrier answers 409."""
+        client = visible_client(client_id)
+        may_write_in(client.program)
+        with business_rules():
+            policy = record_policy(db_session(), principal().actor, client, terms)
+        commit()
+        return policy_view(policy)
+
+
+@blp.route("/policies/<policy_id>")
+class PolicyById(MethodView):
+    @blp.response(200, PolicyOutSchema)
+    def get(self, policy_id):
+        """One policy term with its coverage records."""
+        with business_rules():
+            policy = get_policy(db_session(), policy_id)
+        visible_or_404(policy.client.program, "policy")
+        return policy_view(policy)

@@ -1,0 +1,38 @@
+"""Models as the API shows them (the FEIN masked for roles that do not need it)."""
+from __future__ import annotations
+
+from services.accounts.domain.clients import address_of
+from services.accounts.domain.fein import display_fein
+from services.accounts.models import Client, Policy
+
+
+def client_summary(client: Client, roles) -> dict:
+    return {
+        "id": client.id, "program": client.program, "name": client.name, "dba": client.dba,
+        "status": client.status, "fein": display_fein(client.fein, roles),
+        "account_manager": client.account_manager, "producer": client.producer, "assistant": client.assistant,
+        "credentials": [{"kind": c.kind, "number": c.number, "expires_on": c.expires_on} for c in client.credentials],
+    }
+
+
+def client_detail(client: Client, roles) -> dict:
+    return client_summary(client, roles) | {
+        "entity_type": client.entity_type, "naics": client.naics, "address": address_of(client),
+        "created_at": client.created_at, "updated_at": client.updated_at,
+        "policies": [policy_view(p) for p in client.policies],
+    }
+
+
+def policy_view(policy: Policy) -> dict:
+    return {
+        "id": policy.id, "client_id": policy.client_id, "program": policy.client.program,
+        "line_of_business": policy.line_of_business, "policy_number": policy.policy_number,
+        "market": {"market_id": policy.market_id, "carrier_name": policy.carrier_name,
+                   "naic_code": policy.naic_code, "admitted": policy.admitted, "wholesaler": policy.wholesaler},
+        "period": {"effective_date": policy.effective_date, "expiration_date": policy.expiration_date},
+        "status": policy.status, "premium": {"amount": policy.premium_amount, "currency": policy.premium_currency},
+        "coverages": policy.coverages, "replaces_policy_id": policy.replaces_policy_id,
+        "bind_id": policy.bind_id, "bound_quote_id": policy.bound_quote_id,
+        "created_at": policy.created_at, "updated_at": policy.updated_at,
+    }
+

@@ -1,0 +1,105 @@
+"""The diary: dated to-dos on an account.  Activities asked for by another service's
+event carry that event's natural key, so each is opened once however often it arrives."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.accounts.domain.errors import Conflict, Invalid, NotFound
+from services.accounts.domain.paging import Page, page
+from services.accounts.models import Activity, Client, Policy, new_id
+from shared.kit.audit import audit
+from shared.kit.db import utcnow
+
+ACTIVITY_TYPES = {
+    "follow_up": "Follow up",
+    "renewal": "Renewal",
+    "request_renewal_info": "Request renewal information",
+    "send_application": "Send application",
+    "order_loss_runs": "Order loss runs",
+    "review_quote": "Review quote",
+    "review_declination": "Review declination",
+    "review_comparison": "Review comparison and prepare proposal",
+    "review_policy": "Review policy",
+    "filing_due": "Filing due",
+    "document_ready": "Document ready",
+}
+PRIORITIES = ("low", "normal", "high")
+STATUSES = ("open", "done")
+
+
+@dataclass
+class ActivityFilter:
+    programs: frozenset[str] | None = None  # None: every program
+    assignee: str | None = None
+    status: str | None = None
+    client_id: str | None = None
+    due_before: date | None = None
+
+
+def open_activity(session: Session, actor: str, *, client: Client, type: str, subject: str, due_on: date,
+                  assignee: str | None, policy: Policy | None = None, priority: str = "normal",
+                  details: str | None = None, source_key: str | None = None,
+                  source_event_id: str | None = None) -> Activity | None:
+    """Open an activity; None when the one for (``type``, ``source_key``) already exists."""
+    if type not in ACTIVITY_TYPES:
+        raise Invalid(f"Unknown activity type {type!r}.", {"type": [f"One of {', '.join(ACTIVITY_TYPES)}."]})
+    if policy is not None and policy.client_id != client.id:
+        raise Invalid("The policy is not one of this client's.", {"policy_id": ["Not a policy of this client."]})
+    if source_key is not None and _existing(session, type, source_key) is not None:
+        return None
+    activity = Activity(
+        id=new_id(), client_id=client.id, policy_id=policy.id if policy else None, type=type,
+        subject=subject[:300], details=details, due_on=due_on, priority=priority, assignee=assignee,
+        status="open", source_key=source_key, source_event_id=source_event_id, created_by=actor,
+        created_at=utcnow(),
+    )
+    session.add(activity)
+    session.flush()
+    audit(session, actor, "activity.opened", "activity", activity.id, type=type, client_id=client.id,
+          assignee=assignee, source_key=source_key)
+    return activity
+
+
+def complete_activity(session: Session, actor: str, activity: Activity, outcome: str) -> Activity:
+    if activity.status == "done":
+        raise Conflict("The activity is already complete.")
+    activity.status = "done"
+    activity.outcome = outcome
+    activity.completed_by = actor
+    activity.completed_at = utcnow()
+    session.flush()
+    audit(session, actor, "activity.completed", "activity", activity.id, outcome=outcome)
+    return activity
+
+
+def get_activity(session: Session, activity_id: str) -> tuple[Activity, Client]:
+    row = session.execute(select(Activity, Client).join(Client, Client.id == Activity.client_id)
+                          .where(Activity.id == activity_id)).first()
+    if row is None:
+        raise NotFound(f"No activity {activity_id}.")
+    return row[0], row[1]
+
+
+def find_activities(session: Session, where: ActivityFilter, *, limit: int, after: list | None) -> Page[Activity]:
+    statement = select(Activity)
+    if where.programs is not None:
+        statement = statement.join(Client, Client.id == Activity.client_id).where(
+            Client.program.in_(sorted(where.programs)))
+    if where.assignee:
+        statement = statement.where(Activity.assignee == where.assignee)
+    if where.status:
+        statement = statement.where(Activity.status == where.status)
+    if where.client_id:
+        statement = statement.where(Activity.client_id == where.client_id)
+    if where.due_before:
+        statement = statement.where(Activity.due_on <= where.due_before)
+    return page(session, statement, Activity.due_on, Activity.id, limit=limit, after=after,
+                key_of=lambda a: [a.due_on.isoformat(), a.id], parse_sort=date.fromisoformat)
+
+
+def _existing(session: Session, type: str, source_key: str) -> Activity | None:
+    return session.scalar(select(Activity).where(Activity.type == type, Activity.source_key == source_key))

@@ -1,0 +1,182 @@
+"""Clients and prospects: registering, updating, finding, and the snapshots other
+services receive in ``accounts.client.*`` events."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, selectinload
+
+from services.accounts.domain.credentials import format_problem, normalise_number
+from services.accounts.domain.errors import Invalid, NotFound
+from services.accounts.domain.fein import fein_problem, normalise_fein
+from services.accounts.domain.paging import Page, page
+from services.accounts.models import Client, Credential, Policy, new_id
+from shared.kit.audit import audit
+from shared.kit.db import utcnow
+from shared.kit.outbox import record_event
+
+SOURCE = "accounts"
+CLIENT_STATUSES = ("prospect", "client", "former")
+SCALAR_FIELDS = ("program", "name", "dba", "entity_type", "naics", "status", "account_manager", "producer", "assistant")
+ADDRESS_COLUMNS = {"line1": "address_line1", "line2": "address_line2", "city": "city", "state": "state",
+                   "postal_code": "postal_code", "country": "country"}
+
+
+@dataclass
+class ClientFilter:
+    programs: frozenset[str] | None = None  # None: every program
+    name: str | None = None
+    credential_number: str | None = None
+    policy_number: str | None = None
+    fein: str | None = None
+    status: str | None = None
+    account_manager: str | None = None
+    program: str | None = None
+
+
+def register_client(session: Session, actor: str, fields: dict) -> Client:
+    client = Client(id=new_id(), created_at=utcnow(), updated_at=utcnow(), status="prospect")
+    _apply(client, fields)
+    session.add(client)
+    session.flush()
+    audit(session, actor, "client.registered", "client", client.id, name=client.name, program=client.program)
+    record_event(session, SOURCE, "accounts.client.registered", client_snapshot(client), subject=client.id)
+    return client
+
+
+def update_client(session: Session, actor: str, client: Client, changes: dict) -> list[str]:
+    """Apply ``changes``; returns the names of the fields that actually changed."""
+    before = client_snapshot(client) | {"fein": client.fein, "assistant": client.assistant}
+    _apply(client, changes)
+    after = client_snapshot(client) | {"fein": client.fein, "assistant": client.assistant}
+    changed = sorted(k for k in after if after[k] != before[k])
+    if changed:
+        client.updated_at = utcnow()
+        session.flush()
+        audit(session, actor, "client.updated", "client", client.id, changed=changed)
+        record_event(session, SOURCE, "accounts.client.updated", client_snapshot(client), subject=client.id)
+    return changed
+
+
+def get_client(session: Session, client_id: str) -> Client:
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFound(f"No client {client_id}.")
+    return client
+
+
+def find_clients(session: Session, where: ClientFilter, *, limit: int, after: list | None) -> Page[Client]:
+    statement = select(Client).options(selectinload(Client.credentials))
+    if where.programs is not None:
+        statement = statement.where(Client.program.in_(sorted(where.programs)))
+    if where.program:
+        statement = statement.where(Client.program == where.program)
+    if where.name:
+        statement = statement.where(Client.name_key.like(_like_prefix(where.name.lower()), escape="\\"))
+    if where.credential_number:
+        statement = statement.where(exists().where(
+            Credential.client_id == Client.id, Credential.number == normalise_number(where.credential_number)))
+    if where.policy_number:
+        statement = statement.where(exists().where(
+            Policy.client_id == Client.id, Policy.policy_number == where.policy_number.strip()))
+    if where.fein:
+        statement = statement.where(Client.fein == normalise_fein(where.fein))
+    if where.status:
+        statement = statement.where(Client.status == where.status)
+    if where.account_manager:
+        statement = statement.where(Client.account_manager == where.account_manager)
+    return page(session, statement, Client.name_key, Client.id, limit=limit, after=after,
+                key_of=lambda c: [c.name_key, c.id])
+
+
+def client_snapshot(client: Client) -> dict:
+    return {
+        "client_id": client.id, "program": client.program, "name": client.name, "dba": client.dba,
+        "entity_type": client.entity_type, "status": client.status, "naics": client.naics,
+        "address": address_of(client), "account_manager": client.account_manager,
+        "producer": client.producer, "credentials": credentials_of(client),
+    }
+
+
+def insured_of(client: Client) -> dict:
+    """The client as another service needs it to act for it (InsuredSchema)."""
+    return {
+        "client_id": client.id, "program": client.program, "name": client.name, "dba": client.dba,
+        "address": address_of(client), "naics": client.naics, "credentials": credentials_of(client),
+    }
+
+
+def address_of(client: Client) -> dict | None:
+    if client.address_line1 is None:
+        return None
+    return {key: getattr(client, column) for key, column in ADDRESS_COLUMNS.items()}
+
+
+def credentials_of(client: Client) -> list[dict]:
+    return [{"kind": c.kind, "number": c.number, "expires_on": c.expires_on}
+            for c in sorted(client.credentials, key=lambda c: (c.kind, c.number))]
+
+
+# -- applying input ---------------------------------------------------------------------
+
+def _apply(client: Client, fields: dict) -> None:
+    errors: dict = {}
+    for name in SCALAR_FIELDS:
+        if name in fields:
+            setattr(client, name, fields[name])
+    if client.status not in CLIENT_STATUSES:
+        errors["status"] = [f"One of {', '.join(CLIENT_STATUSES)}."]
+    if "name" in fields:
+        client.name_key = client.name.strip().lower()
+    if "fein" in fields:
+        _apply_fein(client, fields["fein"], errors)
+    if "address" in fields:
+        address = fields["address"] or {}
+        for key, column in ADDRESS_COLUMNS.items():
+            setattr(client, column, address.get(key))
+    if "credentials" in fields:
+        _apply_credentials(client, fields["credentials"], errors)
+    if errors:
+        raise Invalid("The client did not pass validation.", errors)
+
+
+def _apply_fein(client: Client, raw: str | None, errors: dict) -> None:
+    if raw is None:
+        client.fein = None
+        return
+    problem = fein_problem(raw)
+    if problem:
+        errors["fein"] = [problem]
+    else:
+        client.fein = normalise_fein(raw)
+
+
+def _apply_credentials(client: Client, given: list[dict], errors: dict) -> None:
+    """The given list becomes the client's credentials (kept rows keep their ids)."""
+    wanted: dict[tuple[str, str], dict] = {}
+    for index, credential in enumerate(given):
+        number = normalise_number(credential["number"])
+        problem = format_problem(credential["kind"], number)
+        if problem:
+            errors.setdefault("credentials", {})[index] = {"number": [problem]}
+        elif (credential["kind"], number) in wanted:
+            errors.setdefault("credentials", {})[index] = {"number": ["Listed twice."]}
+        wanted[(credential["kind"], number)] = credential
+    if errors.get("credentials"):
+        return
+    current = {(c.kind, c.number): c for c in client.credentials}
+    for key, row in current.items():
+        if key not in wanted:
+            client.credentials.remove(row)
+    for (kind, number), credential in wanted.items():
+        row = current.get((kind, number))
+        if row is None:
+            client.credentials.append(Credential(id=new_id(), kind=kind, number=number,
+                                                 expires_on=credential.get("expires_on")))
+        else:
+            row.expires_on = credential.get("expires_on")
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -1,0 +1,145 @@
+"""What accounts does with the events it subscribes to (topology SUBSCRIPTIONS["accounts"]).
+
+Each handler runs in the consumer's transaction with the inbox record; the activities
+it opens carry the event's natural key, so a fact delivered twice (even under two
+message ids) takes effect once.  A message about a client accounts does not have is
+dead-lettered with the reason."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.accounts.domain.activities import open_activity
+from services.accounts.domain.documents import link_document
+from services.accounts.domain.errors import AccountsError
+from services.accounts.domain.policies import record_bound_policies
+from services.accounts.models import Client, Policy
+from shared.kit.consumer import DeadLetter, Delivery
+from shared.kit.db import utcnow
+
+POLICY_ARRIVES_DAYS = 30
+
+
+def policy_bound(session: Session, delivery: Delivery) -> None:
+    data = delivery.data
+    client = _client(session, data["insured"]["client_id"], data["insured"]["program"])
+    try:
+        recorded = record_bound_policies(session, _actor(delivery), client, data)
+    except AccountsError as exc:
+        raise DeadLetter(f"bind {data['bind_id']} cannot be recorded: {exc.detail}") from None
+    numbers = ", ".join(f"{p['line_of_business']} {p['policy_number']}" for p in data["policies"])
+    _open(session, delivery, client, type="review_policy",
+          subject=f"Check the policy against binder and quote when it arrives: {numbers}",
+          due_on=_today() + timedelta(days=POLICY_ARRIVES_DAYS),
+          assignee=data.get("account_manager") or client.account_manager,
+          policy=recorded[0] if len(recorded) == 1 else None, source_key=data["bind_id"],
+          details=f"Bound by {data['bound_by']} from quote {data['quote_id']}.")
+
+
+def quote_received(session: Session, delivery: Delivery) -> None:
+    data = delivery.data
+    client = _client(session, data["client_id"], data["program"])
+    total = data["total_cost"]
+    due = _today() + timedelta(days=2)
+    if data.get("valid_until") and data["valid_until"] < due:
+        due = data["valid_until"]
+    _open(session, delivery, client, type="review_quote",
+          subject=(f"Review {data['status']} from {data['market_name']} (revision {data['revision']}): "
+                   f"total {total['amount']} {total['currency']}"),
+          due_on=due, assignee=client.account_manager, priority="high",
+          source_key=f"{data['quote_id']}:{data['revision']}",
+          details=f"Submission {data['submission_id']}, quote {data['quote_id']}.")
+
+
+def quote_declined(session: Session, delivery: Delivery) -> None:
+    data = delivery.data
+    client = _client(session, data["client_id"], data["program"])
+    _open(session, delivery, client, type="review_declination",
+          subject=f"Review declination from {data['market_name']}: {data['reason']}",
+          due_on=_today() + timedelta(days=2), assignee=client.account_manager, source_key=data["quote_id"],
+          details=f"Submission {data['submission_id']}, quote {data['quote_id']}.")
+
+
+def comparison_ready(session: Session, delivery: Delivery) -> None:
+    data = delivery.data
+    client = _client(session, data["client_id"], data["program"])
+    _open(session, delivery, client, type="review_comparison",
+          subject=(f"Review comparison and prepare proposal: {data['quote_count']} quote(s), "
+                   f"{data['declination_count']} declination(s)"),
+          due_on=_today() + timedelta(days=3), assignee=client.account_manager, priority="high",
+          source_key=data["submission_id"], details=f"Submission {data['submission_id']}.")
+
+
+def document_generated(session: Session, delivery: Delivery) -> None:
+    data = delivery.data
+    client = _client(session, data["client_id"], data["program"])
+    link_document(session, _actor(delivery), client, data)
+    _open(session, delivery, client, type="document_ready", subject=f"Document ready: {data['title']}",
+          due_on=_today() + timedelta(days=1), assignee=client.account_manager,
+          source_key=data["document_id"], details=f"Download: {data['download_path']}")
+
+
+def document_failed(session: Session, delivery: Delivery) -> None:
+    data = delivery.data
+    client = _client(session, data["client_id"], data["program"])
+    _open(session, delivery, client, type="follow_up",
+          subject=f"Document {data['kind']} could not be produced: {data['reason']}",
+          due_on=_today() + timedelta(days=1), assignee=client.account_manager, priority="high",
+          source_key=f"document-failed:{data['request_id']}", details=f"Request {data['request_id']}.")
+
+
+def filing_due(session: Session, delivery: Delivery) -> None:
+    data = delivery.data
+    client = _client(session, data["client_id"], data["program"])
+    credential = data["credential"]
+    _open(session, delivery, client, type="filing_due",
+          subject=(f"{data['body']} filing {data['form']} due {data['due_on'].isoformat()} "
+                   f"({credential['kind']} {credential['number']})"),
+          due_on=data["due_on"], assignee=data.get("account_manager") or client.account_manager,
+          priority="high", policy=_policy_by_number(session, client, data.get("policy_number")),
+          source_key=f"{data['filing_id']}:{data['due_on'].isoformat()}", details=data["reason"])
+
+
+HANDLERS = {
+    "marketing.policy.bound": policy_bound,
+    "marketing.quote.received": quote_received,
+    "marketing.quote.declined": quote_declined,
+    "marketing.comparison.ready": comparison_ready,
+    "documents.document.generated": document_generated,
+    "documents.document.failed": document_failed,
+    "compliance.filing.due": filing_due,
+}
+
+
+def _actor(delivery: Delivery) -> str:
+    return f"service:{delivery.source}"
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+def _client(session: Session, client_id: str, program: str) -> Client:
+    client = session.get(Client, client_id)
+    if client is None:
+        raise DeadLetter(f"unknown client {client_id}: accounts has no such client", kind="unknown_client")
+    if client.program != program:
+        raise DeadLetter(f"client {client_id} is in program {client.program!r}, the event says {program!r}",
+                         kind="program_mismatch")
+    return client
+
+
+def _policy_by_number(session: Session, client: Client, policy_number: str | None) -> Policy | None:
+    if not policy_number:
+        return None
+    return session.scalar(select(Policy).where(Policy.client_id == client.id, Policy.policy_number == policy_number)
+                          .order_by(Policy.expiration_date.desc()).limit(1))
+
+
+def _open(session: Session, delivery: Delivery, client: Client, **activity) -> None:
+    try:
+        open_activity(session, _actor(delivery), client=client, source_event_id=delivery.message_id, **activity)
+    except AccountsError as exc:
+        raise DeadLetter(f"{delivery.type} cannot open its activity: {exc.detail}") from None

@@ -1,0 +1,33 @@
+"""The accounts worker: consumer, outbox relay, and the hourly renewal scan."""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from services.accounts.domain.renewals import DEFAULT_LEAD_DAYS, parse_lead_days, scan
+from services.accounts.messaging.handlers import HANDLERS
+from shared.kit.config import Settings
+from shared.kit.db import Database, utcnow
+from shared.kit.worker import PeriodicTask, run_worker
+
+log = logging.getLogger(__name__)
+RENEWAL_SCAN_EVERY_SECONDS = 3600
+
+
+def configured_lead_days() -> tuple[int, ...]:
+    """``RENEWAL_LEAD_DAYS`` (e.g. "120,90,60,30"), else the default tiers."""
+    raw = os.environ.get("RENEWAL_LEAD_DAYS")
+    return parse_lead_days(raw) if raw else DEFAULT_LEAD_DAYS
+
+
+def renewal_scan_task(db: Database, _settings: Settings) -> None:
+    with db.transaction() as session:
+        summary = scan(session, utcnow().date(), configured_lead_days())
+    log.info(summary.line())
+
+
+def main(settings: Settings | None = None, stop: threading.Event | None = None) -> None:
+    run_worker("accounts", HANDLERS, settings=settings, stop=stop, tasks=(
+        PeriodicTask("renewal-scan", RENEWAL_SCAN_EVERY_SECONDS, renewal_scan_task),
+    ))

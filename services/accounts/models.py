@@ -1,0 +1,184 @@
+"""The accounts database: clients and their regulatory credentials, policy terms, the
+renewal notices already raised, the diary (activities) and links to generated documents."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.kit.db import UTCDateTime, add_kit_tables, new_metadata, utcnow
+
+metadata = new_metadata()
+add_kit_tables(metadata)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class Client(Base):
+    """A named insured or prospect, in one program (book of business)."""
+
+    __tablename__ = "clients"
+    __table_args__ = (
+        Index("ix_clients_name_key_id", "name_key", "id"),
+        Index("ix_clients_program_name_key_id", "program", "name_key", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    program: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(200))
+    # Lower-cased name: the sort key of client lists and the target of prefix search.
+    # Byte order ("C") on PostgreSQL, so one b-tree serves both ORDER BY and LIKE 'prefix%'.
+    name_key: Mapped[str] = mapped_column(String(200).with_variant(String(200, collation="C"), "postgresql"))
+    dba: Mapped[str | None] = mapped_column(String(200))
+    entity_type: Mapped[str | None] = mapped_column(String(40))
+    fein: Mapped[str | None] = mapped_column(String(9), index=True)
+    naics: Mapped[str | None] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(20), default="prospect")
+    address_line1: Mapped[str | None] = mapped_column(String(200))
+    address_line2: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(2))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    country: Mapped[str | None] = mapped_column(String(2))
+    account_manager: Mapped[str | None] = mapped_column(String(120), index=True)
+    producer: Mapped[str | None] = mapped_column(String(120))
+    assistant: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    credentials: Mapped[list["Credential"]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="Credential.kind")
+    policies: Mapped[list["Policy"]] = relationship(back_populates="client", order_by="Policy.expiration_date.desc()")
+
+
+class Credential(Base):
+    """A regulatory id or licence of a client (DMV CA number, USDOT, CSLB licence …)."""
+
+    __tablename__ = "credentials"
+    __table_args__ = (UniqueConstraint("client_id", "kind", "number", name="uq_credentials_client_kind_number"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    number: Mapped[str] = mapped_column(String(40), index=True)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+
+    client: Mapped[Client] = relationship(back_populates="credentials")
+
+
+class Policy(Base):
+    """One policy term."""
+
+    __tablename__ = "policies"
+    __table_args__ = (
+        # A policy number is unique within the market that issued it.
+        UniqueConstraint("market_key", "policy_number", name="uq_policies_market_policy_number"),
+        # A bind delivered twice (even under two message ids) records each term once.
+        UniqueConstraint("bind_id", "line_of_business", name="uq_policies_bind_line"),
+        Index("ix_policies_status_expiration", "status", "expiration_date"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    line_of_business: Mapped[str] = mapped_column(String(10))
+    policy_number: Mapped[str] = mapped_column(String(60), index=True)
+    carrier_name: Mapped[str] = mapped_column(String(200))
+    naic_code: Mapped[str | None] = mapped_column(String(5))
+    admitted: Mapped[bool] = mapped_column(Boolean, default=True)
+    wholesaler: Mapped[str | None] = mapped_column(String(200))
+    market_id: Mapped[str | None] = mapped_column(String(80))
+    # NAIC code when known, else the normalised carrier name.
+    market_key: Mapped[str] = mapped_column(String(200))
+    effective_date: Mapped[date] = mapped_column(Date)
+    expiration_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="in_force")
+    # Exact NUMERIC on PostgreSQL; on SQLite 14 significant digits round-trip exactly.
+    premium_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    premium_currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # Coverage records as CoverageSchema dumps them (Decimal amounts as strings).
+    coverages: Mapped[list] = mapped_column(JSON, default=list)
+    replaces_policy_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    bind_id: Mapped[str | None] = mapped_column(String(64))
+    bound_quote_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    client: Mapped[Client] = relationship(back_populates="policies")
+
+
+class RenewalNotice(Base):
+    """A renewal lead time reached by a policy term: ``raised`` (renewal due was emitted)
+    or ``passed`` (a farther tier already crossed when a nearer one was raised)."""
+
+    __tablename__ = "renewal_notices"
+    __table_args__ = (UniqueConstraint("policy_id", "lead_days", name="uq_renewal_notices_policy_lead"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    policy_id: Mapped[str] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"))
+    lead_days: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(10))
+    scan_date: Mapped[date] = mapped_column(Date)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Activity(Base):
+    """A dated to-do in the diary."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        # An event asks for its activity once, however often it is delivered.
+        UniqueConstraint("type", "source_key", name="uq_activities_type_source_key"),
+        Index("ix_activities_assignee_status_due", "assignee", "status", "due_on", "id"),
+        Index("ix_activities_client_due", "client_id", "due_on", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"))
+    policy_id: Mapped[str | None] = mapped_column(ForeignKey("policies.id"))
+    type: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(300))
+    details: Mapped[str | None] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    assignee: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    outcome: Mapped[str | None] = mapped_column(Text)
+    source_event_id: Mapped[str | None] = mapped_column(String(200))
+    # The natural key of what asked for it (quote id and revision, filing id …).
+    source_key: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(200))
+    completed_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccountDocument(Base):
+    """A document the documents service generated for this account."""
+
+    __tablename__ = "account_documents"
+    __table_args__ = (Index("ix_account_documents_client_created", "client_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"))
+    document_id: Mapped[str] = mapped_column(String(64), unique=True)
+    request_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(300))
+    filename: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(200))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    subject_type: Mapped[str] = mapped_column(String(60))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    download_path: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

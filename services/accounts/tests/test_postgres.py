@@ -1,0 +1,79 @@
+"""The account manager's main path on both databases: register, record, search, refuse a
+duplicate (the unique key, not only the pre-check), scan renewals once."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from services.accounts import create_app
+from services.accounts.domain.renewals import scan
+from services.accounts.tests.helpers import create_client, create_policy, emitted, policy_body
+from shared import testing
+from shared.kit.auth import mint_token
+from shared.kit.db import Database
+from shared.kit.migrations import upgrade
+
+TODAY = date(2026, 11, 27)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'accounts.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url_for")(f"accounts_api_{uuid.uuid4().hex[:6]}")
+    settings = testing.embedded_settings("accounts", tmp_path, database_url=url)
+    upgrade("accounts", settings)
+    db = Database(url)
+    yield settings, db
+    db.dispose()
+
+
+class TestOnBothDatabases:
+    def _http(self, settings):
+        headers = {"Authorization": "Bearer " + mint_token(settings, "am.garcia", roles=["account_manager"],
+                                                           programs=["transportation"])}
+        return create_app(settings).test_client(), headers
+
+    def test_register_record_search_and_scan(self, backend):
+        settings, db = backend
+        http, headers = self._http(settings)
+        client = create_client(http, headers)
+        create_client(http, headers, name="delta Airfreight", program="transportation", fein=None,
+                      credentials=[{"kind": "MC", "number": "MC1"}])
+        for line in ("GL", "AUTO"):
+            create_policy(http, headers, client["id"], line=line, number=f"{line}-1",
+                          expires=TODAY + timedelta(days=90))
+        names = [c["name"] for c in http.get("/api/v1/clients?name=delta", headers=headers).get_json()["items"]]
+        assert names == ["delta Airfreight", "Delta Valley Freight LLC"]
+        found = http.get("/api/v1/clients?credential_number=CA123456", headers=headers).get_json()["items"]
+        assert [c["id"] for c in found] == [client["id"]]
+        account = http.get(f"/api/v1/clients/{client['id']}", headers=headers).get_json()
+        assert {p["premium"]["amount"] for p in account["policies"]} == {"8990.00"}
+        with db.transaction() as session:
+            assert len(scan(session, TODAY).raised) == 2
+        with db.transaction() as session:
+            assert scan(session, TODAY).raised == []
+        assert len(emitted(db, "accounts.renewal.due")) == 2
+
+    def test_a_duplicate_policy_number_is_a_conflict(self, backend):
+        settings, _db = backend
+        http, headers = self._http(settings)
+        client = create_client(http, headers)
+        create_policy(http, headers, client["id"], number="DUP-1")
+        response = http.post(f"/api/v1/clients/{client['id']}/policies", json=policy_body(number="DUP-1"),
+                             headers=headers)
+        assert response.status_code == 409
+
+    def test_the_unique_key_catches_a_duplicate_the_pre_check_missed(self, backend, monkeypatch):
+        settings, _db = backend
+        http, headers = self._http(settings)
+        client = create_client(http, headers)
+        create_policy(http, headers, client["id"], number="RACE-1")
+        # As if a concurrent request recorded it between the check and the commit.
+        monkeypatch.setattr("services.accounts.domain.policies.same_number", lambda _session, _terms: None)
+        response = http.post(f"/api/v1/clients/{client['id']}/policies", json=policy_body(number="RACE-1"),
+                             headers=headers)
+        assert response.status_code == 409 and response.mimetype == "application/problem+json"
