@@ -19,25 +19,34 @@ from shared.contracts.registry import contract
 OUT_DIR = Path(__file__).parent / "jsonschema"
 PUBLIC = (OUTBOUND_TYPE, INTAKE_TYPE, REPLY_TYPE)
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+NON_NEGATIVE_PATTERN = r"^\d+(\.\d+)?$"
 
 
 def _decimal_as_string(self, field, **_kwargs):
-    if isinstance(field, DecimalString):
-        return {"type": "string", "pattern": DECIMAL_PATTERN}
-    return {}
+    """Decimal strings, described from the field's own validators, so the output does not
+    depend on what else registered field mappings in this process."""
+    if not isinstance(field, DecimalString):
+        return {}
+    from marshmallow import validate
+
+    low = high = None
+    for validator in field.validators:
+        if isinstance(validator, validate.Range):
+            low, high = validator.min, validator.max
+    bounds = [f"at least {low}" if low is not None else "", f"at most {high}" if high is not None else ""]
+    said = " and ".join(b for b in bounds if b)
+    return {
+        "type": "string",
+        "pattern": NON_NEGATIVE_PATTERN if low is not None and low >= 0 else DECIMAL_PATTERN,
+        "description": "A decimal number as a string" + (f", {said}" if said else "") + ".",
+    }
 
 
 def _decimal_bounds(prop: dict) -> None:
-    """Range validators on decimal strings: JSON Schema bounds are numeric, so say them
-    with a pattern (non-negative) and in the description."""
-    if prop.get("pattern") != DECIMAL_PATTERN:
-        return
-    low, high = prop.pop("minimum", None), prop.pop("maximum", None)
-    if low is not None and float(low) >= 0:
-        prop["pattern"] = r"^\d+(\.\d+)?$"
-    bounds = [f"at least {low}" if low is not None else "", f"at most {high}" if high is not None else ""]
-    said = " and ".join(b for b in bounds if b)
-    prop["description"] = "A decimal number as a string" + (f", {said}" if said else "") + "."
+    """JSON Schema bounds are numeric: drop them (and any format) from decimal strings."""
+    if prop.get("pattern") in (DECIMAL_PATTERN, NON_NEGATIVE_PATTERN):
+        for key in ("minimum", "maximum", "x-minimum", "x-maximum", "format"):
+            prop.pop(key, None)
 
 
 def schema_for(event_type: str, version: int = 1) -> dict:
