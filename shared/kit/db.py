@@ -115,7 +115,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
         _sqlite_pragmas(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # No pre-ping (a round trip per request): a connection found dead is invalidated
+    # and the request answers 503 (see shared.kit.web); the next one gets a fresh one.
+    return create_engine(url, pool_size=5, max_overflow=10, pool_recycle=1800)
 
 
 class Database:
@@ -127,6 +129,8 @@ class Database:
         self._engine: Engine | None = None
         self._pid: int | None = None
         self._factory: sessionmaker | None = None
+        self._read_factory: sessionmaker | None = None
+        self._read_pid: int | None = None
 
     @property
     def engine(self) -> Engine:
@@ -141,6 +145,18 @@ class Database:
     def session(self) -> Session:
         self.engine  # noqa: B018 - ensures the factory exists for this process
         return self._factory()
+
+    def read_session(self) -> Session:
+        """A session for reads only: autocommit on PostgreSQL, so a GET costs one round
+        trip instead of BEGIN, SELECT, ROLLBACK.  (SQLite keeps its usual session.)"""
+        engine = self.engine
+        if engine.dialect.name != "postgresql":
+            return self._factory()
+        if self._read_factory is None or self._read_pid != self._pid:
+            self._read_factory = sessionmaker(bind=engine.execution_options(isolation_level="AUTOCOMMIT"),
+                                              expire_on_commit=False)
+            self._read_pid = self._pid
+        return self._read_factory()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

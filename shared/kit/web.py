@@ -9,6 +9,7 @@ import time
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from shared.contracts.base import DecimalString
@@ -128,6 +129,9 @@ def _install_hooks(app: Flask, service: str, settings: Settings) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return problem_response(error.code or 500, error.description)
+        if isinstance(error, DBAPIError) and (error.connection_invalidated or isinstance(error, OperationalError)):
+            log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+            return problem_response(503, "The database is unavailable; try again shortly.", headers={"Retry-After": "2"})
         log.exception("unhandled error on %s %s", request.method, request.path)
         return problem_response(500, "An unexpected error occurred; it has been logged.")
 
@@ -167,11 +171,13 @@ def settings() -> Settings:
 
 
 def db_session():
-    """The request's session (created on first use, closed at teardown)."""
+    """The request's session (created on first use, closed at teardown).  GET and HEAD
+    are read-only and get an autocommit session."""
     from flask import current_app
 
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db"].session()
+        db = current_app.extensions["db"]
+        g.db_session = db.read_session() if request.method in ("GET", "HEAD") else db.session()
     return g.db_session
 
 

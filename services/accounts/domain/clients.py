@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from services.accounts.domain.credentials import format_problem, normalise_number
 from services.accounts.domain.errors import Invalid, NotFound
@@ -60,7 +60,8 @@ def update_client(session: Session, actor: str, client: Client, changes: dict) -
 
 
 def get_client(session: Session, client_id: str) -> Client:
-    client = session.get(Client, client_id)
+    # One round trip for the account, its credentials and its policies (a handful each).
+    client = session.get(Client, client_id, options=[joinedload(Client.credentials), joinedload(Client.policies)])
     if client is None:
         raise NotFound(f"No client {client_id}.")
     return client

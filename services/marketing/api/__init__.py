@@ -1,0 +1,5 @@
+from services.marketing.api.markets import blp as markets
+from services.marketing.api.quotes import blp as quotes
+from services.marketing.api.submissions import blp as submissions
+
+BLUEPRINTS = [markets, submissions, quotes]

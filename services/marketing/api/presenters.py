@@ -1,0 +1,48 @@
+"""Resources as the API shows them (dicts for the response schemas)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.marketing.domain.submissions import market_list
+from services.marketing.models import Bind, Market, Quote, Submission, SubmissionDocument
+
+
+def _money(amount, currency: str = "USD") -> dict | None:
+    return None if amount is None else {"amount": amount, "currency": currency}
+
+
+def submission_view(session: Session, submission: Submission) -> dict:
+    documents = session.scalars(select(SubmissionDocument).where(SubmissionDocument.submission_id == submission.id)
+                                .order_by(SubmissionDocument.generated_at))
+    return {
+        **{name: getattr(submission, name) for name in (
+            "id", "client_id", "program", "kind", "status", "effective_date", "expiration_date", "lines",
+            "specifications", "expiring", "expiring_policy_ids", "underwriting_notes", "account_manager",
+            "markets_approved_by", "markets_approved_at", "sent_at", "respond_by", "comparison_ready_at",
+            "created_by", "created_at", "updated_at")},
+        "insured_name": submission.insured["name"],
+        "target_premium": _money(submission.target_premium),
+        "markets": [{
+            "market_id": market.id, "market_name": market.name, "channel": market.channel,
+            "status": entry.status, "sent_at": entry.sent_at, "answered_at": entry.answered_at,
+        } for entry, market in market_list(session, submission.id)],
+        "documents": [{name: getattr(d, name) for name in (
+            "document_id", "kind", "title", "filename", "download_path", "generated_at")} for d in documents],
+    }
+
+
+def quote_view(session: Session, quote: Quote, market: Market | None = None) -> dict:
+    market = market or session.get(Market, quote.market_id)
+    bind_id = session.scalar(select(Bind.id).where(Bind.quote_id == quote.id))
+    return {
+        **{name: getattr(quote, name) for name in (
+            "id", "submission_id", "market_id", "carrier_quote_ref", "revision", "status", "declination_reason",
+            "is_current", "supersedes_id", "carrier_name", "naic_code", "admitted", "effective_date",
+            "expiration_date", "lines", "taxes_fees", "commission_percent", "payment_plans", "subjectivities",
+            "exclusions", "forms", "valid_until", "underwriter", "channel", "received_by", "received_at")},
+        "market_name": market.name,
+        "premium": _money(quote.premium, quote.currency),
+        "total_cost": _money(quote.total_cost, quote.currency),
+        "bind_id": bind_id,
+    }

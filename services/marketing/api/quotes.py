@@ -1,0 +1,79 @@
+"""Quotes: look one up, key in an emailed one, bind one."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy.exc import IntegrityError
+
+from services.marketing.api.common import WRITERS, domain_errors, visible_submission
+from services.marketing.api.presenters import quote_view
+from services.marketing.api.schemas import BindRequestSchema, BindSchema, QuoteSchema
+from services.marketing.domain import quotes
+from services.marketing.domain.intake import to_json
+from services.marketing.domain.markets import get_market
+from services.marketing.models import Quote
+from shared.contracts.carrier import QuoteSubmittedV1
+from shared.kit.db import utcnow
+from shared.kit.web import abort, db_session, principal, require_roles
+
+blp = Blueprint("quotes", __name__, url_prefix="/api/v1/quotes", description="Market answers and binding")
+BINDERS = ("account_manager", "producer", "program_manager", "admin")
+
+
+def visible_quote(quote_id: str) -> Quote:
+    quote = db_session().get(Quote, quote_id)
+    if quote is None:
+        abort(404, "No such quote.")
+    visible_submission(quote.submission_id)
+    return quote
+
+
+@blp.route("")
+class QuoteCollection(MethodView):
+    @blp.arguments(QuoteSubmittedV1)
+    @blp.response(201, QuoteSchema)
+    @blp.alt_response(200, schema=QuoteSchema, description="The same quote was already received (duplicate).")
+    def post(self, data):
+        """Key in a quote that came by email: the carrier contract's format, validated and
+        deduplicated exactly as the queue does."""
+        require_roles(*WRITERS)
+        submission = visible_submission(data["submission_id"])
+        session = db_session()
+        with domain_errors():
+            market = get_market(session, data["market_id"])
+        try:
+            result = quotes.receive(session, to_json(data), market, channel="email",
+                                    actor=principal().actor, today=utcnow().date())
+        except quotes.UnknownSubmission:
+            abort(409, f"Submission {submission.id} was not sent to market {market.id}.")
+        if result.outcome == "rejected":
+            abort(409 if result.conflict else 422, "; ".join(result.reasons))
+        session.commit()
+        return quote_view(session, result.quote, market), 201 if result.outcome == "accepted" else 200
+
+
+@blp.route("/<quote_id>")
+class QuoteItem(MethodView):
+    @blp.response(200, QuoteSchema)
+    def get(self, quote_id):
+        quote = visible_quote(quote_id)
+        return quote_view(db_session(), quote)
+
+
+@blp.route("/<quote_id>/bind")
+class QuoteBinding(MethodView):
+    @blp.arguments(BindRequestSchema)
+    @blp.response(201, BindSchema)
+    def post(self, data, quote_id):
+        """Bind the quote: the new policy terms go to accounts, documents and compliance."""
+        quote = visible_quote(quote_id)
+        require_roles(*BINDERS)
+        session = db_session()
+        with domain_errors():
+            bind = quotes.bind(session, quote, data["policy_numbers"], principal().actor, utcnow().date())
+        try:
+            session.commit()
+        except IntegrityError:  # a concurrent bind of the same submission won
+            session.rollback()
+            abort(409, "The submission is already bound.")
+        return bind

@@ -1,0 +1,233 @@
+"""Request and response schemas of marketing's HTTP API (unknown fields are refused)."""
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from shared.contracts.base import ContractSchema, DecimalString
+from shared.contracts.carrier import PaymentPlanSchema, QuotedLineSchema
+from shared.contracts.comparison import FeeSchema, QUOTE_STATUSES
+from shared.contracts.pagination import PageArgsSchema, page_schema
+from shared.contracts.types import LINES_OF_BUSINESS, CoverageSchema, NonNegativeMoneySchema
+
+LINE = validate.OneOf(tuple(LINES_OF_BUSINESS))
+MARKET_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$",
+                            error="A market id is a short slug: lower-case letters, digits and hyphens.")
+
+
+# -- markets ---------------------------------------------------------------------------
+
+class AppetiteSchema(ContractSchema):
+    lines = fields.List(fields.String(validate=LINE), load_default=list)
+    states = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z]{2}$")), load_default=list)
+    min_premium = fields.Nested(NonNegativeMoneySchema, load_default=None, allow_none=True)
+    max_premium = fields.Nested(NonNegativeMoneySchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _range(self, data, **_kwargs):
+        low, high = data.get("min_premium"), data.get("max_premium")
+        if low and high and low["amount"] > high["amount"]:
+            raise ValidationError("The minimum premium is above the maximum.", "min_premium")
+
+
+class MarketFieldsSchema(ContractSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(required=True, validate=validate.OneOf(("carrier", "wholesaler")))
+    carrier_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    naic_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{5}$"))
+    admitted = fields.Boolean(load_default=True)
+    am_best_rating = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=10))
+    channel = fields.String(required=True, validate=validate.OneOf(("queue", "email")))
+    broker_user = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=120))
+    email = fields.Email(load_default=None, allow_none=True)
+    appetite = fields.Nested(AppetiteSchema, load_default=dict)
+    commission_percent = DecimalString(places=2, load_default=None, allow_none=True,
+                                       validate=validate.Range(min=0, max=100))
+    active = fields.Boolean(load_default=True)
+
+
+class MarketCreateSchema(MarketFieldsSchema):
+    id = fields.String(required=True, validate=MARKET_ID)
+
+
+class MarketSchema(MarketCreateSchema):
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class MarketQuerySchema(PageArgsSchema):
+    active = fields.Boolean(load_default=None, allow_none=True)
+    line = fields.String(load_default=None, validate=LINE)
+    kind = fields.String(load_default=None, validate=validate.OneOf(("carrier", "wholesaler")))
+
+
+MarketPageSchema = page_schema(MarketSchema, "MarketPageSchema")
+
+
+# -- submissions -------------------------------------------------------------------------
+
+class LineSpecificationSchema(ContractSchema):
+    coverages = fields.List(fields.Nested(CoverageSchema), required=True, validate=validate.Length(min=1))
+
+
+class SubmissionCreateSchema(ContractSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(("renewal", "new_business")))
+    expiring_policy_ids = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=None)
+    client_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    effective_date = fields.Date(load_default=None)
+    expiration_date = fields.Date(load_default=None)
+    specifications = fields.Dict(keys=fields.String(validate=LINE), values=fields.Nested(LineSpecificationSchema),
+                                 load_default=None)
+    target_premium = fields.Nested(NonNegativeMoneySchema, load_default=None, allow_none=True)
+    underwriting_notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+    @validates_schema
+    def _by_kind(self, data, **_kwargs):
+        if data.get("kind") == "renewal":
+            if not data.get("expiring_policy_ids"):
+                raise ValidationError("A renewal names the expiring policies it renews.", "expiring_policy_ids")
+            stray = [name for name in ("client_id", "effective_date", "expiration_date", "specifications")
+                     if data.get(name) is not None]
+            if stray:
+                raise ValidationError(f"A renewal takes these from its expiring policies: {', '.join(stray)}.")
+        elif data.get("kind") == "new_business":
+            missing = {name: ["Missing data for required field."] for name in
+                       ("client_id", "effective_date", "expiration_date", "specifications") if data.get(name) is None}
+            if missing:
+                raise ValidationError(missing)
+
+
+class SpecificationsSchema(ContractSchema):
+    specifications = fields.Dict(keys=fields.String(validate=LINE), values=fields.Nested(LineSpecificationSchema),
+                                 required=True, validate=validate.Length(min=1))
+
+
+class MarketListSchema(ContractSchema):
+    market_ids = fields.List(fields.String(validate=validate.Length(min=1, max=80)), required=True,
+                             validate=validate.Length(min=1, error="Choose at least one market."))
+
+
+class SendSchema(ContractSchema):
+    respond_by = fields.Date(load_default=None, allow_none=True)
+    underwriting_notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+
+class SubmissionMarketSchema(ContractSchema):
+    market_id = fields.String()
+    market_name = fields.String()
+    channel = fields.String()
+    status = fields.String()
+    sent_at = fields.AwareDateTime(allow_none=True)
+    answered_at = fields.AwareDateTime(allow_none=True)
+
+
+class ExpiringPolicySchema(ContractSchema):
+    policy_id = fields.String()
+    line_of_business = fields.String()
+    policy_number = fields.String()
+    carrier_name = fields.String()
+    naic_code = fields.String(allow_none=True)
+    premium = fields.Nested(NonNegativeMoneySchema)
+    coverages = fields.List(fields.Nested(CoverageSchema))
+
+
+class SubmissionDocumentSchema(ContractSchema):
+    document_id = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    filename = fields.String()
+    download_path = fields.String()
+    generated_at = fields.AwareDateTime()
+
+
+class SubmissionSchema(ContractSchema):
+    id = fields.String()
+    client_id = fields.String()
+    program = fields.String()
+    insured_name = fields.String()
+    kind = fields.String()
+    status = fields.String()
+    effective_date = fields.Date()
+    expiration_date = fields.Date()
+    lines = fields.List(fields.String())
+    specifications = fields.Dict(keys=fields.String(), values=fields.Nested(LineSpecificationSchema))
+    expiring = fields.List(fields.Nested(ExpiringPolicySchema))
+    expiring_policy_ids = fields.List(fields.String())
+    target_premium = fields.Nested(NonNegativeMoneySchema, allow_none=True)
+    underwriting_notes = fields.String(allow_none=True)
+    account_manager = fields.String(allow_none=True)
+    markets = fields.List(fields.Nested(SubmissionMarketSchema))
+    markets_approved_by = fields.String(allow_none=True)
+    markets_approved_at = fields.AwareDateTime(allow_none=True)
+    sent_at = fields.AwareDateTime(allow_none=True)
+    respond_by = fields.Date(allow_none=True)
+    comparison_ready_at = fields.AwareDateTime(allow_none=True)
+    documents = fields.List(fields.Nested(SubmissionDocumentSchema))
+    created_by = fields.String()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class SubmissionQuerySchema(PageArgsSchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(
+        ("draft", "approved", "sent", "quoted", "bound", "closed")))
+    client_id = fields.String(load_default=None)
+    kind = fields.String(load_default=None, validate=validate.OneOf(("renewal", "new_business")))
+
+
+SubmissionPageSchema = page_schema(SubmissionSchema, "SubmissionPageSchema")
+
+
+# -- quotes ------------------------------------------------------------------------------
+
+class QuoteSchema(ContractSchema):
+    id = fields.String()
+    submission_id = fields.String()
+    market_id = fields.String()
+    market_name = fields.String()
+    carrier_quote_ref = fields.String()
+    revision = fields.Integer()
+    status = fields.String(validate=validate.OneOf(QUOTE_STATUSES))
+    declination_reason = fields.String(allow_none=True)
+    is_current = fields.Boolean()
+    supersedes_id = fields.String(allow_none=True)
+    carrier_name = fields.String(allow_none=True)
+    naic_code = fields.String(allow_none=True)
+    admitted = fields.Boolean()
+    effective_date = fields.Date(allow_none=True)
+    expiration_date = fields.Date(allow_none=True)
+    lines = fields.List(fields.Nested(QuotedLineSchema))
+    premium = fields.Nested(NonNegativeMoneySchema)
+    taxes_fees = fields.List(fields.Nested(FeeSchema))
+    total_cost = fields.Nested(NonNegativeMoneySchema)
+    commission_percent = DecimalString(places=2, allow_none=True)
+    payment_plans = fields.List(fields.Nested(PaymentPlanSchema))
+    subjectivities = fields.List(fields.String())
+    exclusions = fields.List(fields.String())
+    forms = fields.List(fields.String())
+    valid_until = fields.Date(allow_none=True)
+    underwriter = fields.String(allow_none=True)
+    channel = fields.String()
+    received_by = fields.String()
+    received_at = fields.AwareDateTime()
+    bind_id = fields.String(allow_none=True)
+
+
+QuotePageSchema = page_schema(QuoteSchema, "QuotePageSchema")
+
+
+class BindRequestSchema(ContractSchema):
+    policy_numbers = fields.Dict(keys=fields.String(validate=LINE),
+                                 values=fields.String(validate=validate.Length(min=1, max=80)), load_default=dict)
+
+
+class BindSchema(ContractSchema):
+    id = fields.String()
+    quote_id = fields.String()
+    submission_id = fields.String()
+    policy_numbers = fields.Dict(keys=fields.String(), values=fields.String())
+    bound_by = fields.String()
+    bound_at = fields.AwareDateTime()
+
+
+class DocumentRequestsSchema(ContractSchema):
+    request_ids = fields.List(fields.String())

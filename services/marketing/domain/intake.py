@@ -1,0 +1,142 @@
+"""Quote intake rules (pure): what a market's answer must satisfy, how it is
+deduplicated, and where a revision goes in its chain.
+
+A quote is keyed by (market, carrier quote reference, revision) and fingerprinted by a
+hash of its content.  The same key with the same content is a duplicate (a redelivery or
+a re-send) and takes effect once; the same key with other content is refused (a carrier
+must raise the revision to change a quote).  A higher revision supersedes the one before
+it; the chain is kept, and an older revision arriving late is stored inside the chain
+without displacing the current one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from shared.contracts.types import Money
+
+STATUS_OF_MARKET = {"quoted": "quoted", "indication": "indicated", "referred": "referred", "declined": "declined"}
+
+
+def to_json(value):
+    """The JSON form of a loaded contract payload (Decimals as strings, dates ISO)."""
+    if isinstance(value, dict):
+        return {key: to_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def content_hash(payload: dict) -> str:
+    canonical = json.dumps(to_json(payload), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def quote_problems(quote: dict, submission_lines: list[str]) -> list[str]:
+    """Business reasons to refuse an answer that passed the contract's schema."""
+    problems = []
+    seen: set[str] = set()
+    for line in quote.get("lines", []):
+        code = line["line_of_business"]
+        if code in seen:
+            problems.append(f"line {code} is quoted twice")
+        seen.add(code)
+        if code not in submission_lines:
+            problems.append(f"line {code} was not requested (requested: {', '.join(submission_lines)})")
+    currencies = _currencies(quote)
+    if len(currencies) > 1:
+        problems.append(f"amounts mix currencies: {', '.join(sorted(currencies))}")
+    return problems
+
+
+def _currencies(quote: dict) -> set[str]:
+    found = {line["premium"]["currency"] for line in quote.get("lines", [])}
+    found |= {fee["amount"]["currency"] for fee in quote.get("taxes_fees", [])}
+    for line in quote.get("lines", []):
+        for coverage in line["coverages"]:
+            found |= {limit["amount"]["currency"] for limit in coverage.get("limits", []) if limit.get("amount")}
+            if coverage.get("deductible"):
+                found.add(coverage["deductible"]["amount"]["currency"])
+    return found
+
+
+@dataclass(frozen=True)
+class Totals:
+    premium: Money
+    fees: Money
+    total_cost: Money
+
+
+def totals(quote: dict) -> Totals:
+    currency = next(iter(_currencies(quote)), "USD")
+    premium = Money.zero(currency)
+    for line in quote.get("lines", []):
+        premium = premium + Money(Decimal(line["premium"]["amount"]), line["premium"]["currency"])
+    fees = Money.zero(currency)
+    for fee in quote.get("taxes_fees", []):
+        fees = fees + Money(Decimal(fee["amount"]["amount"]), fee["amount"]["currency"])
+    return Totals(premium, fees, premium + fees)
+
+
+# -- deduplication and the revision chain ----------------------------------------------
+
+@dataclass(frozen=True)
+class StoredRevision:
+    quote_id: str
+    revision: int
+    content_hash: str
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    quote_id: str
+
+
+@dataclass(frozen=True)
+class ConflictingRevision:
+    quote_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a new revision goes: what it supersedes, whether it becomes current, the
+    quote that stops being current, and a later revision that now follows it."""
+
+    supersedes_id: str | None
+    is_current: bool
+    retires_id: str | None
+    followed_by_id: str | None
+
+
+def place(siblings: list[StoredRevision], revision: int, digest: str) -> Duplicate | ConflictingRevision | Placement:
+    """``siblings``: every stored revision of the same (market, carrier quote ref)."""
+    for sibling in siblings:
+        if sibling.revision == revision:
+            if sibling.content_hash == digest:
+                return Duplicate(sibling.quote_id)
+            return ConflictingRevision(
+                sibling.quote_id,
+                f"revision {revision} was already received with different content; send revision "
+                f"{max(s.revision for s in siblings) + 1} to change the quote",
+            )
+    earlier = [s for s in siblings if s.revision < revision]
+    later = [s for s in siblings if s.revision > revision]
+    predecessor = max(earlier, key=lambda s: s.revision, default=None)
+    successor = min(later, key=lambda s: s.revision, default=None)
+    current = next((s for s in siblings if s.is_current), None)
+    becomes_current = successor is None
+    return Placement(
+        supersedes_id=predecessor.quote_id if predecessor else None,
+        is_current=becomes_current,
+        retires_id=current.quote_id if becomes_current and current else None,
+        followed_by_id=successor.quote_id if successor else None,
+    )

@@ -1,0 +1,256 @@
+"""Quotes: taking a market's answer in (from the queue or keyed in from an email), the
+reply the carrier gets, and binding."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer, load_only
+
+from services.marketing.domain import intake
+from services.marketing.domain.comparisons import complete_if_answered
+from services.marketing.domain.errors import Conflict, Invalid, NotFound
+from services.marketing.domain.readmodels import insured_of
+from services.marketing.domain.submissions import submission_ref
+from services.marketing.models import Bind, ClientView, Market, Quote, Submission, SubmissionMarket
+from shared.contracts.carrier import REPLY_TYPE
+from shared.kit.audit import audit
+from shared.kit.db import utcnow
+from shared.kit.outbox import record_event
+from shared.kit.topology import CARRIER_REPLIES
+
+SOURCE = "marketing"
+CLOSED = ("bound", "closed")
+# What deduplication and the revision chain need of a quote's earlier revisions.
+CHAIN_COLUMNS = (Quote.id, Quote.submission_id, Quote.revision, Quote.content_hash, Quote.is_current,
+                 Quote.supersedes_id)
+
+
+class UnknownSubmission(NotFound):
+    """No such submission was sent to the market that answers it."""
+
+
+@dataclass
+class IntakeResult:
+    outcome: str  # accepted | duplicate | rejected
+    quote: Quote | None = None
+    reasons: list[str] = field(default_factory=list)
+    conflict: bool = False  # rejected because of what is already held, not the quote's content
+
+
+def receive(session: Session, data: dict, market: Market, *, channel: str, actor: str, today: date) -> IntakeResult:
+    """Store a market's answer once.  ``data`` is a QuoteSubmittedV1 payload in its JSON
+    form.  Raises :class:`UnknownSubmission`; business refusals come back as "rejected"."""
+    submission, entries = _submission_and_market_list(session, data["submission_id"])
+    entry = next((e for e in entries if e.market_id == market.id and e.sent_at is not None), None)
+    if entry is None:
+        raise UnknownSubmission(f"No submission {data['submission_id']!r} was sent to market {market.id!r}.")
+    siblings = list(session.scalars(select(Quote).options(load_only(*CHAIN_COLUMNS)).where(
+        Quote.market_id == market.id, Quote.carrier_quote_ref == data["carrier_quote_ref"])))
+    digest = intake.content_hash(data)
+    decision = intake.place(
+        [intake.StoredRevision(s.id, s.revision, s.content_hash, s.is_current) for s in siblings],
+        data["revision"], digest)
+    if isinstance(decision, intake.Duplicate):
+        return IntakeResult("duplicate", next(s for s in siblings if s.id == decision.quote_id))
+    refusal = _refusal(submission, siblings, decision, data)
+    if refusal is not None:
+        return refusal
+    quote = _store(session, data, market, submission, decision, digest, channel, actor)
+    if decision.followed_by_id:
+        session.flush()  # the later revision will point at this row: insert it first
+    _rechain(siblings, decision, quote)
+    _answer(entry, quote)
+    if quote.is_current:
+        _announce(session, submission, market, quote)
+    audit(session, actor, "quote.received", "quote", quote.id, submission_id=submission.id, market_id=market.id,
+          carrier_quote_ref=quote.carrier_quote_ref, revision=quote.revision, status=quote.status, channel=channel)
+    complete_if_answered(session, submission, entries, actor, today)
+    return IntakeResult("accepted", quote)
+
+
+def _refusal(submission: Submission, siblings: list[Quote], decision, data: dict) -> IntakeResult | None:
+    """Business reasons not to take a (non-duplicate) answer."""
+    if any(s.submission_id != submission.id for s in siblings):
+        return IntakeResult("rejected", conflict=True, reasons=[
+            f"quote reference {data['carrier_quote_ref']!r} belongs to another submission"])
+    if submission.status in CLOSED:
+        return IntakeResult("rejected", conflict=True,
+                            reasons=[f"the submission is {submission.status} and takes no more quotes"])
+    problems = intake.quote_problems(data, submission.lines)
+    if problems:
+        return IntakeResult("rejected", reasons=problems)
+    if isinstance(decision, intake.ConflictingRevision):
+        return IntakeResult("rejected", conflict=True, reasons=[decision.reason])
+    return None
+
+
+def _submission_and_market_list(session: Session, submission_id: str) -> tuple[Submission | None, list[SubmissionMarket]]:
+    """One query for the submission and its market list, the submission locked so that two
+    consumers taking the last two answers agree on which of them completes the comparison.
+    The large JSON columns load only if the comparison is built (once per submission)."""
+    rows = session.execute(
+        select(Submission, SubmissionMarket)
+        .options(defer(Submission.specifications), defer(Submission.expiring), defer(Submission.insured))
+        .outerjoin(SubmissionMarket, SubmissionMarket.submission_id == Submission.id)
+        .where(Submission.id == submission_id)
+        .with_for_update(of=Submission)
+    ).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [entry for _submission, entry in rows if entry is not None]
+
+
+def _store(session, data, market, submission, decision, digest, channel, actor) -> Quote:
+    sums = intake.totals(data)
+    period = data.get("period") or {}
+    quote = Quote(
+        id=str(uuid.uuid4()), submission_id=submission.id, market_id=market.id,
+        carrier_quote_ref=data["carrier_quote_ref"], revision=data["revision"], content_hash=digest,
+        status=data["status"], declination_reason=data.get("declination_reason"),
+        is_current=decision.is_current, supersedes_id=decision.supersedes_id,
+        carrier_name=data.get("carrier_name") or market.carrier_name,
+        naic_code=data.get("naic_code") or market.naic_code, admitted=data.get("admitted", True),
+        effective_date=_date(period.get("effective_date")), expiration_date=_date(period.get("expiration_date")),
+        lines=data.get("lines", []), currency=sums.total_cost.currency, premium=sums.premium.amount,
+        taxes_fees=data.get("taxes_fees", []), total_cost=sums.total_cost.amount,
+        commission_percent=_decimal(data.get("commission_percent")), payment_plans=data.get("payment_plans", []),
+        subjectivities=data.get("subjectivities", []), exclusions=data.get("exclusions", []),
+        forms=data.get("forms", []), valid_until=_date(data.get("valid_until")),
+        underwriter=data.get("underwriter"), channel=channel, received_by=actor, received_at=utcnow(),
+    )
+    session.add(quote)
+    return quote
+
+
+def _rechain(siblings: list[Quote], decision: intake.Placement, quote: Quote) -> None:
+    by_id = {s.id: s for s in siblings}
+    if decision.retires_id:
+        by_id[decision.retires_id].is_current = False
+    if decision.followed_by_id:
+        by_id[decision.followed_by_id].supersedes_id = quote.id
+
+
+def _answer(entry: SubmissionMarket, quote: Quote) -> None:
+    if entry.answered_at is None:
+        entry.answered_at = quote.received_at
+    if quote.is_current and entry.status not in CLOSED:
+        entry.status = intake.STATUS_OF_MARKET[quote.status]
+
+
+def _announce(session: Session, submission: Submission, market: Market, quote: Quote) -> None:
+    ref = submission_ref(submission, market)
+    if quote.status == "declined":
+        record_event(session, SOURCE, "marketing.quote.declined",
+                     {**ref, "quote_id": quote.id, "reason": quote.declination_reason}, subject=submission.id)
+        return
+    if submission.status == "sent":
+        submission.status = "quoted"
+        submission.updated_at = utcnow()
+    record_event(session, SOURCE, "marketing.quote.received", {
+        **ref, "quote_id": quote.id, "status": quote.status, "revision": quote.revision,
+        "total_cost": {"amount": f"{quote.total_cost:.2f}", "currency": quote.currency},
+        "valid_until": quote.valid_until.isoformat() if quote.valid_until else None,
+    }, subject=submission.id)
+
+
+def reply(session: Session, in_reply_to: str, market_id: str, data: dict | None, result: IntakeResult) -> dict:
+    """The carrier's answer on its reply queue (carrier.quote.replied)."""
+    data = data or {}
+    return record_event(session, SOURCE, REPLY_TYPE, {
+        "in_reply_to": in_reply_to,
+        "market_id": market_id,
+        "carrier_quote_ref": data.get("carrier_quote_ref"),
+        "revision": data.get("revision"),
+        "outcome": result.outcome,
+        "reasons": result.reasons,
+        "quote_id": result.quote.id if result.quote is not None else None,
+    }, subject=data.get("submission_id"), exchange=CARRIER_REPLIES.name, routing_key=market_id)
+
+
+# -- binding -------------------------------------------------------------------------
+
+def bind(session: Session, quote: Quote, policy_numbers: dict[str, str], actor: str, today: date) -> Bind:
+    submission = session.get(Submission, quote.submission_id)
+    _check_bindable(session, quote, submission, today)
+    lines = [line["line_of_business"] for line in quote.lines]
+    stray = sorted(set(policy_numbers) - set(lines))
+    if stray:
+        raise Invalid(f"Policy numbers given for lines the quote does not cover: {', '.join(stray)}.")
+    market = session.get(Market, quote.market_id)
+    numbers = {line: policy_numbers.get(line) or _policy_number(market, line, submission) for line in lines}
+    record = Bind(id=str(uuid.uuid4()), quote_id=quote.id, submission_id=submission.id,
+                  policy_numbers=numbers, bound_by=actor, bound_at=utcnow())
+    session.add(record)
+    _close_market_list(session, submission, market)
+    client = session.get(ClientView, submission.client_id)
+    record_event(session, SOURCE, "marketing.policy.bound", {
+        "bind_id": record.id, "quote_id": quote.id, "submission_id": submission.id,
+        "insured": insured_of(session, submission),
+        "policies": bound_policies(quote, market, submission, numbers),
+        "bound_by": actor,
+        "account_manager": submission.account_manager or (client.account_manager if client else None),
+    }, subject=submission.id)
+    audit(session, actor, "quote.bound", "quote", quote.id, bind_id=record.id, submission_id=submission.id,
+          policy_numbers=numbers)
+    return record
+
+
+def _check_bindable(session: Session, quote: Quote, submission: Submission, today: date) -> None:
+    if quote.status == "declined":
+        raise Conflict("A declined quote cannot be bound.")
+    if quote.status != "quoted":
+        raise Conflict(f"An {quote.status} is not bindable; ask the market for a firm quote.")
+    if not quote.is_current:
+        raise Conflict(f"Revision {quote.revision} has been superseded; bind the current revision.")
+    if quote.valid_until is not None and quote.valid_until < today:
+        raise Conflict(f"The quote expired on {quote.valid_until.isoformat()}.")
+    if submission.status in CLOSED or session.scalar(select(Bind.id).where(Bind.submission_id == submission.id)):
+        raise Conflict(f"The submission is already {submission.status}.")
+
+
+def _close_market_list(session: Session, submission: Submission, market: Market) -> None:
+    submission.status = "bound"
+    submission.updated_at = utcnow()
+    for entry in session.scalars(select(SubmissionMarket).where(SubmissionMarket.submission_id == submission.id)):
+        if entry.market_id == market.id:
+            entry.status = "bound"
+        elif entry.status in ("quoted", "indicated", "referred"):
+            entry.status = "lost"
+
+
+def bound_policies(quote: Quote, market: Market, submission: Submission, numbers: dict[str, str]) -> list[dict]:
+    expiring = {line["line_of_business"]: line for line in submission.expiring}
+    period = {
+        "effective_date": (quote.effective_date or submission.effective_date).isoformat(),
+        "expiration_date": (quote.expiration_date or submission.expiration_date).isoformat(),
+    }
+    wholesaler = market.name if market.kind == "wholesaler" else None
+    return [{
+        "line_of_business": line["line_of_business"],
+        "policy_number": numbers[line["line_of_business"]],
+        "market": {"market_id": market.id, "carrier_name": quote.carrier_name or market.carrier_name,
+                   "naic_code": quote.naic_code, "admitted": quote.admitted, "wholesaler": wholesaler},
+        "period": period,
+        "coverages": line["coverages"],
+        "premium": line["premium"],
+        "replaces_policy_id": expiring.get(line["line_of_business"], {}).get("policy_id"),
+    } for line in quote.lines]
+
+
+def _policy_number(market: Market, line: str, submission: Submission) -> str:
+    """A provisional number (binder reference) until the carrier issues the policy."""
+    return f"{market.id[:3].upper()}-{line}-{submission.effective_date.year}-{uuid.uuid4().hex[:6].upper()}"
+
+
+def _date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))

@@ -1,0 +1,265 @@
+"""Submissions: opened for a renewal (from expiring policies) or new business, given a
+market list, approved, and sent to each market over the outbound carrier contract."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.marketing.domain import renewal
+from services.marketing.domain.errors import Conflict, Invalid, NotFound
+from services.marketing.domain.intake import to_json
+from services.marketing.domain.readmodels import insured_from_client, insured_of, policy_snapshot
+from services.marketing.models import ClientView, Market, PolicyView, Submission, SubmissionMarket
+from shared.contracts.carrier import OUTBOUND_TYPE
+from shared.kit.audit import audit
+from shared.kit.db import utcnow
+from shared.kit.outbox import record_event
+from shared.kit.topology import CARRIER_OUTBOUND, CARRIER_REPLIES, outbound_routing_key
+
+SOURCE = "marketing"
+APPROVERS = ("producer", "program_manager", "admin")
+
+
+def get_submission(session: Session, submission_id: str) -> Submission:
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise NotFound("No such submission.")
+    return submission
+
+
+def market_list(session: Session, submission_id: str) -> list[tuple[SubmissionMarket, Market]]:
+    rows = session.execute(
+        select(SubmissionMarket, Market).join(Market, Market.id == SubmissionMarket.market_id)
+        .where(SubmissionMarket.submission_id == submission_id).order_by(SubmissionMarket.id)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+# -- opening -------------------------------------------------------------------------
+
+def open_renewal(session: Session, policy_ids: list[str], actor: str, *, visible=lambda program: True) -> Submission:
+    """A draft renewal of expiring policies held in the read model (one client, one
+    expiration date)."""
+    if not policy_ids or len(set(policy_ids)) != len(policy_ids):
+        raise Invalid("Name each expiring policy once.")
+    views = [session.get(PolicyView, policy_id) for policy_id in policy_ids]
+    missing = [pid for pid, view in zip(policy_ids, views) if view is None or not visible(view.program)]
+    if missing:
+        raise Invalid(f"Unknown expiring policies: {', '.join(missing)}.")
+    if len({v.client_id for v in views}) > 1:
+        raise Invalid("The expiring policies belong to different clients.")
+    if len({v.expiration_date for v in views}) > 1:
+        raise Invalid("The expiring policies expire on different dates; renew each date on its own submission.")
+    if len({v.line_of_business for v in views}) != len(views):
+        raise Invalid("Two expiring policies of the same line cannot share one submission.")
+    submission = _new_renewal(session, [policy_snapshot(v) for v in views], views[0].insured, actor)
+    audit(session, actor, "submission.created", "submission", submission.id, kind="renewal", policies=policy_ids)
+    return submission
+
+
+def on_renewal_due(session: Session, policy: dict, insured: dict, account_manager: str | None, actor: str) -> Submission | None:
+    """Create, or extend with this policy's line, the draft renewal of the client's terms
+    expiring that day.  The same policy is never added twice.  ``policy`` and ``insured``
+    are in their JSON form."""
+    expiration = date.fromisoformat(policy["period"]["expiration_date"])
+    renewing = session.scalars(select(Submission).where(
+        Submission.client_id == policy["client_id"], Submission.effective_date == expiration,
+        Submission.kind == "renewal").order_by(Submission.created_at)).all()
+    if any(policy["policy_id"] in s.expiring_policy_ids for s in renewing):
+        return None
+    for draft in (s for s in renewing if s.status == "draft"):
+        try:
+            specs, expiring, lines = renewal.add_expiring_policy(draft.specifications, draft.expiring, draft.lines, policy)
+        except renewal.LineTaken:
+            continue
+        draft.specifications, draft.expiring, draft.lines = specs, expiring, lines
+        draft.expiring_policy_ids = [*draft.expiring_policy_ids, policy["policy_id"]]
+        draft.updated_at = utcnow()
+        audit(session, actor, "submission.extended", "submission", draft.id, policy_id=policy["policy_id"],
+              line=policy["line_of_business"])
+        return draft
+    submission = _new_renewal(session, [policy], insured, actor, account_manager=account_manager)
+    audit(session, actor, "submission.created", "submission", submission.id, kind="renewal",
+          policies=[policy["policy_id"]], reason="renewal due")
+    return submission
+
+
+def _new_renewal(session: Session, policies: list[dict], insured: dict, actor: str, *,
+                 account_manager: str | None = None) -> Submission:
+    first = policies[0]
+    start, end = renewal.renewal_period(date.fromisoformat(first["period"]["effective_date"]),
+                                        date.fromisoformat(first["period"]["expiration_date"]))
+    specs, expiring, lines = {}, [], []
+    for policy in policies:
+        specs, expiring, lines = renewal.add_expiring_policy(specs, expiring, lines, policy)
+    client = session.get(ClientView, first["client_id"])
+    submission = Submission(
+        id=str(uuid.uuid4()), client_id=first["client_id"], program=first["program"],
+        insured=insured_from_client(client) if client else to_json(insured), kind="renewal", status="draft",
+        effective_date=start, expiration_date=end, lines=lines, specifications=specs, expiring=expiring,
+        expiring_policy_ids=[p["policy_id"] for p in policies],
+        account_manager=account_manager or (client.account_manager if client else None),
+        created_by=actor, created_at=utcnow(), updated_at=utcnow(),
+    )
+    session.add(submission)
+    return submission
+
+
+def open_new_business(session: Session, data: dict, actor: str, *, visible=lambda program: True) -> Submission:
+    """A draft submission for a client or prospect with no expiring policy to start from."""
+    client = session.get(ClientView, data["client_id"])
+    if client is None or not visible(client.program):
+        raise Invalid(f"Unknown client {data['client_id']!r}.")
+    specifications = to_json(data["specifications"])
+    check_specifications(specifications)
+    submission = Submission(
+        id=str(uuid.uuid4()), client_id=client.client_id, program=client.program,
+        insured=insured_from_client(client), kind="new_business", status="draft",
+        effective_date=data["effective_date"], expiration_date=data["expiration_date"],
+        lines=list(specifications), specifications=specifications, expiring=[], expiring_policy_ids=[],
+        target_premium=(data.get("target_premium") or {}).get("amount"),
+        underwriting_notes=data.get("underwriting_notes"), account_manager=client.account_manager,
+        created_by=actor, created_at=utcnow(), updated_at=utcnow(),
+    )
+    if submission.expiration_date <= submission.effective_date:
+        raise Invalid("The term must end after it starts.")
+    session.add(submission)
+    audit(session, actor, "submission.created", "submission", submission.id, kind="new_business", lines=submission.lines)
+    return submission
+
+
+def check_specifications(specifications: dict) -> None:
+    if not specifications:
+        raise Invalid("Specify at least one line.")
+    for line, spec in specifications.items():
+        if not spec.get("coverages"):
+            raise Invalid(f"Line {line} needs at least one requested coverage.")
+        codes = [coverage["code"] for coverage in spec["coverages"]]
+        if len(set(codes)) != len(codes):
+            raise Invalid(f"Line {line} names a coverage twice.")
+
+
+def replace_specifications(session: Session, submission: Submission, specifications: dict, actor: str) -> Submission:
+    _require_draft(submission, "change its specifications")
+    specifications = to_json(specifications)
+    check_specifications(specifications)
+    submission.specifications = specifications
+    submission.lines = list(specifications)
+    submission.updated_at = utcnow()
+    audit(session, actor, "submission.specified", "submission", submission.id, lines=submission.lines)
+    return submission
+
+
+# -- market list, approval, sending --------------------------------------------------------
+
+def set_markets(session: Session, submission: Submission, market_ids: list[str], actor: str) -> None:
+    _require_draft(submission, "change its market list")
+    if len(set(market_ids)) != len(market_ids):
+        raise Invalid("A market appears twice in the list.")
+    markets = {m.id: m for m in session.scalars(select(Market).where(Market.id.in_(market_ids)))}
+    unknown = [mid for mid in market_ids if mid not in markets]
+    if unknown:
+        raise Invalid(f"Unknown markets: {', '.join(unknown)}.")
+    inactive = [mid for mid in market_ids if not markets[mid].active]
+    if inactive:
+        raise Invalid(f"Inactive markets: {', '.join(inactive)}.")
+    by_email = [mid for mid in market_ids if markets[mid].channel != "queue"]
+    if by_email:
+        raise Invalid(f"These markets take submissions by email, which this version cannot send: {', '.join(by_email)}.")
+    existing = {sm.market_id: sm for sm in session.scalars(
+        select(SubmissionMarket).where(SubmissionMarket.submission_id == submission.id))}
+    for market_id, entry in existing.items():
+        if market_id not in market_ids:
+            session.delete(entry)
+    for market_id in market_ids:
+        if market_id not in existing:
+            session.add(SubmissionMarket(submission_id=submission.id, market_id=market_id, status="draft"))
+    submission.updated_at = utcnow()
+    audit(session, actor, "submission.markets_set", "submission", submission.id, markets=market_ids)
+
+
+def approve_markets(session: Session, submission: Submission, actor: str) -> None:
+    _require_draft(submission, "approve its market list")
+    if not market_list(session, submission.id):
+        raise Conflict("The submission has no markets to approve; set its markets first.")
+    submission.status = "approved"
+    submission.markets_approved_by = actor
+    submission.markets_approved_at = utcnow()
+    submission.updated_at = submission.markets_approved_at
+    audit(session, actor, "submission.markets_approved", "submission", submission.id)
+
+
+def send(session: Session, submission: Submission, actor: str, *, today: date,
+         respond_by: date | None = None, underwriting_notes: str | None = None) -> list[str]:
+    """Send the approved submission to every market on its list; returns the market ids."""
+    if submission.status == "draft":
+        raise Conflict("The market list has not been approved.")
+    if submission.status != "approved":
+        raise Conflict(f"The submission is already {submission.status}.")
+    entries = market_list(session, submission.id)
+    if not entries:
+        raise Conflict("The submission has no markets.")
+    respond_by = respond_by or renewal.default_respond_by(today, submission.effective_date)
+    if respond_by < today:
+        raise Invalid("respond_by is in the past.")
+    notes = underwriting_notes if underwriting_notes is not None else submission.underwriting_notes
+    insured = insured_of(session, submission)
+    now = utcnow()
+    for entry, market in entries:
+        _send_to(session, submission, market, insured, respond_by, notes)
+        entry.status, entry.sent_at = "sent", now
+    submission.status, submission.sent_at, submission.respond_by = "sent", now, respond_by
+    submission.underwriting_notes = notes
+    submission.updated_at = now
+    audit(session, actor, "submission.sent", "submission", submission.id,
+          markets=[market.id for _e, market in entries], respond_by=respond_by)
+    return [market.id for _e, market in entries]
+
+
+def _send_to(session: Session, submission: Submission, market: Market, insured: dict,
+             respond_by: date, notes: str | None) -> None:
+    record_event(session, SOURCE, OUTBOUND_TYPE, {
+        "submission_id": submission.id,
+        "market_id": market.id,
+        "kind": submission.kind,
+        "insured": insured,
+        "period": {"effective_date": submission.effective_date.isoformat(),
+                   "expiration_date": submission.expiration_date.isoformat()},
+        "lines": requested_lines(submission),
+        "target_premium": (None if submission.target_premium is None else
+                           {"amount": f"{submission.target_premium:.2f}", "currency": "USD"}),
+        "loss_history": [],
+        "underwriting_notes": notes,
+        "respond_by": respond_by.isoformat(),
+        "reply_to": {"exchange": CARRIER_REPLIES.name, "routing_key": market.id},
+    }, subject=submission.id, exchange=CARRIER_OUTBOUND.name, routing_key=outbound_routing_key(market.id))
+    record_event(session, SOURCE, "marketing.submission.sent", {
+        **submission_ref(submission, market),
+        "kind": submission.kind,
+        "lines": list(submission.lines),
+        "effective_date": submission.effective_date.isoformat(),
+        "channel": market.channel,
+    }, subject=submission.id)
+
+
+def requested_lines(submission: Submission) -> list[dict]:
+    expiring = {line["line_of_business"]: line for line in submission.expiring}
+    return [{
+        "line_of_business": line,
+        "coverages": submission.specifications[line]["coverages"],
+        "expiring_premium": expiring[line]["premium"] if line in expiring else None,
+        "expiring_carrier": expiring[line]["carrier_name"] if line in expiring else None,
+    } for line in submission.lines]
+
+
+def submission_ref(submission: Submission, market: Market) -> dict:
+    return {"submission_id": submission.id, "client_id": submission.client_id, "program": submission.program,
+            "market_id": market.id, "market_name": market.name}
+
+
+def _require_draft(submission: Submission, doing: str) -> None:
+    if submission.status != "draft":
+        raise Conflict(f"The submission is {submission.status}; only a draft can {doing}.")

@@ -1,0 +1,121 @@
+"""Marketing's message handlers: the read models of accounts' clients and policies,
+renewal submissions opened when a renewal falls due, documents rendered for a submission,
+and the carrier quote intake (with the reply every carrier gets, even for a message that
+is dead-lettered)."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.marketing.domain import quotes, submissions
+from services.marketing.domain.intake import to_json
+from services.marketing.domain.readmodels import apply_client, apply_policy
+from services.marketing.models import Market, Submission, SubmissionDocument
+from shared.contracts.carrier import INTAKE_TYPE
+from shared.kit.consumer import DeadLetter, Delivery, Rejected
+from shared.kit.db import utcnow
+from shared.kit.topology import INTAKE_QUEUE
+
+log = logging.getLogger(__name__)
+
+
+def _as_of(delivery: Delivery) -> datetime:
+    return datetime.fromisoformat(delivery.envelope["time"])
+
+
+def _actor(delivery: Delivery) -> str:
+    return f"service:{delivery.source}"
+
+
+def on_client_snapshot(session: Session, delivery: Delivery) -> None:
+    apply_client(session, delivery.data, _as_of(delivery))
+
+
+def on_policy_recorded(session: Session, delivery: Delivery) -> None:
+    apply_policy(session, delivery.data["policy"], delivery.data["insured"], _as_of(delivery))
+
+
+def on_renewal_due(session: Session, delivery: Delivery) -> None:
+    data = delivery.data
+    apply_policy(session, data["policy"], data["insured"], _as_of(delivery))
+    submissions.on_renewal_due(session, to_json(data["policy"]), to_json(data["insured"]),
+                               data.get("account_manager"), _actor(delivery))
+
+
+def on_document_generated(session: Session, delivery: Delivery) -> None:
+    data = delivery.data
+    if data["subject_type"] != "submission" or session.get(Submission, data["subject_id"]) is None:
+        return
+    if session.get(SubmissionDocument, data["document_id"]) is not None:
+        return
+    session.add(SubmissionDocument(
+        document_id=data["document_id"], submission_id=data["subject_id"], kind=data["kind"],
+        title=data["title"], filename=data["filename"], download_path=data["download_path"],
+        generated_at=_as_of(delivery),
+    ))
+
+
+def on_quote_submitted(session: Session, delivery: Delivery) -> None:
+    """A carrier's answer: only from the market's own broker user, stored once, answered."""
+    data = to_json(delivery.data)
+    market = session.get(Market, data["market_id"])
+    if market is None:
+        raise DeadLetter(f"unknown market {data['market_id']!r}", kind="unknown_market")
+    if not market.broker_user or delivery.user_id != market.broker_user:
+        raise DeadLetter(f"broker user {delivery.user_id!r} may not answer for market {market.id!r}",
+                         kind="forged_market")
+    try:
+        result = quotes.receive(session, data, market, channel="queue", actor=f"carrier:{market.id}",
+                                today=utcnow().date())
+    except quotes.UnknownSubmission as exc:
+        raise DeadLetter(exc.detail, kind="unknown_submission") from None
+    quotes.reply(session, delivery.message_id, market.id, data, result)
+
+
+def on_dead_letter(session: Session, rejected: Rejected) -> None:
+    """A refused intake message still gets a "rejected" reply, sent to the market that
+    published it (known by its broker user), never to the market it claimed to be."""
+    envelope = rejected.envelope if isinstance(rejected.envelope, dict) else {}
+    if rejected.queue != INTAKE_QUEUE and envelope.get("type") != INTAKE_TYPE:
+        return
+    market = publisher(session, rejected.user_id)
+    if market is None:
+        log.warning("cannot answer a refused intake message: publisher %r is no market", rejected.user_id)
+        return
+    data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
+    in_reply_to = envelope.get("id") or _message_id(rejected.raw) or "unknown"
+    quotes.reply(session, str(in_reply_to)[:200], market.id, _reply_keys(data),
+                 quotes.IntakeResult("rejected", reasons=[f"{rejected.kind}: {rejected.reason}"]))
+
+
+def publisher(session: Session, user_id: str | None) -> Market | None:
+    if not user_id:
+        return None
+    return session.scalar(select(Market).where(Market.broker_user == user_id))
+
+
+def _reply_keys(data: dict) -> dict:
+    ref, revision, submission_id = data.get("carrier_quote_ref"), data.get("revision"), data.get("submission_id")
+    return {
+        "carrier_quote_ref": ref if isinstance(ref, str) and len(ref) <= 80 else None,
+        "revision": revision if isinstance(revision, int) and not isinstance(revision, bool) else None,
+        "submission_id": submission_id if isinstance(submission_id, str) else None,
+    }
+
+
+def _message_id(raw) -> str | None:
+    properties = getattr(raw, "properties", None) or {}
+    return properties.get("message_id")
+
+
+HANDLERS = {
+    "accounts.client.registered": on_client_snapshot,
+    "accounts.client.updated": on_client_snapshot,
+    "accounts.policy.recorded": on_policy_recorded,
+    "accounts.renewal.due": on_renewal_due,
+    "documents.document.generated": on_document_generated,
+    INTAKE_TYPE: on_quote_submitted,
+}

@@ -1,0 +1,199 @@
+"""Marketing's tables: markets, the read models of clients and policies it keeps from
+accounts' events, submissions with their market list, the quotes markets answer with,
+binds, and the documents rendered for a submission."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.kit.db import UTCDateTime, add_kit_tables, new_metadata, utcnow
+
+metadata = new_metadata()
+add_kit_tables(metadata)
+
+MONEY = Numeric(14, 2)
+PERCENT = Numeric(5, 2)
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class Market(Base):
+    """A carrier or a wholesaler/MGA the agency places business with."""
+
+    __tablename__ = "market"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    carrier_name: Mapped[str] = mapped_column(String(200))
+    naic_code: Mapped[str | None] = mapped_column(String(5))
+    admitted: Mapped[bool] = mapped_column(Boolean, default=True)
+    am_best_rating: Mapped[str | None] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10))
+    broker_user: Mapped[str | None] = mapped_column(String(120), unique=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    appetite: Mapped[dict] = mapped_column(JSON, default=dict)
+    commission_percent: Mapped[Decimal | None] = mapped_column(PERCENT)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ClientView(Base):
+    """Read model of accounts' clients (latest snapshot wins)."""
+
+    __tablename__ = "client_view"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    program: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200))
+    dba: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    naics: Mapped[str | None] = mapped_column(String(10))
+    address: Mapped[dict | None] = mapped_column(JSON)
+    account_manager: Mapped[str | None] = mapped_column(String(120))
+    producer: Mapped[str | None] = mapped_column(String(120))
+    credentials: Mapped[list] = mapped_column(JSON, default=list)
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PolicyView(Base):
+    """Read model of accounts' policy terms (latest snapshot wins)."""
+
+    __tablename__ = "policy_view"
+
+    policy_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), index=True)
+    program: Mapped[str] = mapped_column(String(80))
+    line_of_business: Mapped[str] = mapped_column(String(10))
+    policy_number: Mapped[str] = mapped_column(String(80))
+    market: Mapped[dict] = mapped_column(JSON)
+    effective_date: Mapped[date] = mapped_column(Date)
+    expiration_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    coverages: Mapped[list] = mapped_column(JSON, default=list)
+    premium: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    insured: Mapped[dict] = mapped_column(JSON)
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Submission(Base):
+    """The package marketed to a list of markets for one client and term."""
+
+    __tablename__ = "submission"
+    __table_args__ = (Index("ix_submission_client_effective", "client_id", "effective_date"),
+                      Index("ix_submission_program_created", "program", "created_at"))
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    program: Mapped[str] = mapped_column(String(80))
+    insured: Mapped[dict] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    effective_date: Mapped[date] = mapped_column(Date)
+    expiration_date: Mapped[date] = mapped_column(Date)
+    lines: Mapped[list] = mapped_column(JSON, default=list)
+    specifications: Mapped[dict] = mapped_column(JSON, default=dict)
+    expiring_policy_ids: Mapped[list] = mapped_column(JSON, default=list)
+    expiring: Mapped[list] = mapped_column(JSON, default=list)
+    target_premium: Mapped[Decimal | None] = mapped_column(MONEY)
+    underwriting_notes: Mapped[str | None] = mapped_column(Text)
+    account_manager: Mapped[str | None] = mapped_column(String(120))
+    markets_approved_by: Mapped[str | None] = mapped_column(String(200))
+    markets_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    respond_by: Mapped[date | None] = mapped_column(Date)
+    comparison_ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SubmissionMarket(Base):
+    """One market on a submission's list, with where it stands."""
+
+    __tablename__ = "submission_market"
+    __table_args__ = (UniqueConstraint("submission_id", "market_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"))
+    market_id: Mapped[str] = mapped_column(ForeignKey("market.id"))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Quote(Base):
+    """A market's answer: quote, indication, referral or declination, one row per revision."""
+
+    __tablename__ = "quote"
+    __table_args__ = (
+        UniqueConstraint("market_id", "carrier_quote_ref", "revision"),
+        Index("ix_quote_submission_current", "submission_id", "is_current"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"))
+    market_id: Mapped[str] = mapped_column(ForeignKey("market.id"))
+    carrier_quote_ref: Mapped[str] = mapped_column(String(80))
+    revision: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    declination_reason: Mapped[str | None] = mapped_column(Text)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("quote.id"))
+    carrier_name: Mapped[str | None] = mapped_column(String(200))
+    naic_code: Mapped[str | None] = mapped_column(String(5))
+    admitted: Mapped[bool] = mapped_column(Boolean, default=True)
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    expiration_date: Mapped[date | None] = mapped_column(Date)
+    lines: Mapped[list] = mapped_column(JSON, default=list)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    premium: Mapped[Decimal] = mapped_column(MONEY)
+    taxes_fees: Mapped[list] = mapped_column(JSON, default=list)
+    total_cost: Mapped[Decimal] = mapped_column(MONEY)
+    commission_percent: Mapped[Decimal | None] = mapped_column(PERCENT)
+    payment_plans: Mapped[list] = mapped_column(JSON, default=list)
+    subjectivities: Mapped[list] = mapped_column(JSON, default=list)
+    exclusions: Mapped[list] = mapped_column(JSON, default=list)
+    forms: Mapped[list] = mapped_column(JSON, default=list)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    underwriter: Mapped[str | None] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(10))
+    received_by: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Bind(Base):
+    """The order to bind one quote; one per submission."""
+
+    __tablename__ = "bind"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    quote_id: Mapped[str] = mapped_column(ForeignKey("quote.id"), unique=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"), unique=True)
+    policy_numbers: Mapped[dict] = mapped_column(JSON)
+    bound_by: Mapped[str] = mapped_column(String(200))
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SubmissionDocument(Base):
+    """A document the documents service rendered for a submission (comparison, proposal)."""
+
+    __tablename__ = "submission_document"
+
+    document_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    filename: Mapped[str] = mapped_column(String(300))
+    download_path: Mapped[str] = mapped_column(String(300))
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
