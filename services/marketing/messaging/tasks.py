@@ -30,3 +30,29 @@ def refresh_gauges(db: Database, _settings: Settings) -> None:
 
 
 GAUGES = PeriodicTask("business-gauges", 60, refresh_gauges)
+
+
+def declare_carrier_queues(db: Database, settings: Settings) -> None:
+    """Every active market on the queue channel gets its inbox and reply queue declared,
+    so a submission sent before the carrier first connects waits for it instead of being
+    dropped by the broker."""
+    from services.marketing.models import Market
+    from shared.kit import broker
+    from shared.kit.topology import carrier_inbox, carrier_reply_queue, is_amqp
+
+    with db.transaction() as session:
+        market_ids = session.scalars(select(Market.id).where(Market.active.is_(True), Market.channel == "queue")).all()
+    fresh = [m for m in market_ids if m not in _DECLARED]
+    if not fresh:
+        return
+    with broker.connect(settings) as conn:
+        amqp = is_amqp(conn)
+        channel = conn.default_channel
+        for market_id in fresh:
+            carrier_inbox(market_id, amqp)(channel).declare()
+            carrier_reply_queue(market_id, amqp)(channel).declare()
+            _DECLARED.add(market_id)
+
+
+_DECLARED: set[str] = set()
+CARRIER_QUEUES = PeriodicTask("carrier-queues", 5, declare_carrier_queues)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import threading
 
 from services.marketing.messaging.handlers import HANDLERS, on_dead_letter
-from services.marketing.messaging.tasks import GAUGES
+from services.marketing.messaging.tasks import CARRIER_QUEUES, GAUGES
 from shared.kit.config import Settings
 from shared.kit.worker import run_worker
 
 
 def main(settings: Settings | None = None, stop: threading.Event | None = None) -> None:
-    run_worker("marketing", HANDLERS, settings=settings, stop=stop, on_dead_letter=on_dead_letter, tasks=(GAUGES,))
+    run_worker("marketing", HANDLERS, settings=settings, stop=stop, on_dead_letter=on_dead_letter, tasks=(CARRIER_QUEUES, GAUGES))

@@ -1,0 +1,53 @@
+"""The demo book `make run` seeds: the renewal golden path for a motor carrier, run
+through the real APIs end to end (quoted, declined, compared, documents rendered, bound,
+DMV filing raised), and a second account waiting at the renewal stage."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timezone
+
+from carrier_simulator.fleet import market_records
+from ops import golden_path
+from shared.kit.config import REPO_ROOT, load_settings
+
+
+def renewal_scan(today: date, env: dict | None = None) -> str:
+    done = subprocess.run([sys.executable, "-m", "services.accounts", "renewal-scan", "--today", today.isoformat()],
+                          env=env or dict(os.environ), cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"renewal-scan failed: {done.stderr[-2000:]}")
+    return done.stdout.strip()
+
+
+def markets_ready_after(registered_at: float, settle: float = 6.0):
+    """The marketing worker declares carrier queues every 5 s; sending waits for that."""
+    def wait():
+        remaining = registered_at + settle - time.monotonic()
+        if remaining > 0:
+            time.sleep(remaining)
+    return wait
+
+
+def seed_demo_book(urls: dict[str, str]) -> None:
+    marker = load_settings("accounts").var_dir / "demo-book-seeded"
+    if marker.exists():
+        print("demo book already seeded (make clean to start afresh)")
+        return
+    platform = golden_path.Platform(urls=urls, settings=load_settings("accounts"))
+    golden_path.register_markets(platform, market_records())
+    ready = markets_ready_after(time.monotonic())
+    today = datetime.now(timezone.utc).date()
+    print("seeding the demo book: renewal golden path for Delta Valley Freight LLC …", flush=True)
+    result = golden_path.run(platform, today=today, renewal_scan=renewal_scan, markets_ready=ready)
+    option = result["comparison"]["options"][0]
+    print(f"  quoted by {option['market_name']}: {option['total_cost']['amount']} "
+          f"({option['change_vs_expiring']['percent'] if option.get('change_vs_expiring') else 'n/a'}% vs expiring); "
+          f"declined by {', '.join(d['market_name'] for d in result['comparison']['declinations'])}")
+    print(f"  bound; DMV filing due {result['filings'][0]['due_on']}; {len(result['activities'])} activities for am.garcia")
+    golden_path.create_motor_carrier(platform, name="Sierra Foothill Haulers Inc", dca="CA765432",
+                                     expires_on=today + golden_path.timedelta(days=110))
+    print("  second account (renewal in 110 days):", renewal_scan(today))
+    marker.write_text(datetime.now(timezone.utc).isoformat())
