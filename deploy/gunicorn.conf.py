@@ -12,6 +12,8 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 # Engines and broker connections are created lazily in each worker after the fork.
 preload_app = False
+# Several gunicorn masters run side by side (one per service): no shared control socket.
+control_socket_disable = True
 
 
 def child_exit(server, worker):

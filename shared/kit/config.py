@@ -105,7 +105,8 @@ def load_settings(service: str, **overrides) -> Settings:
         database_url=resolve_database_url(service, _env(service, "DATABASE_URL"), var_dir),
         broker_url=_env(service, "BROKER_URL") or "filesystem://",
         var_dir=var_dir,
-        port=int(_env(service, "PORT") or DEFAULT_PORTS.get(service, 8000)),
+        # Only <SERVICE>_PORT: process managers (honcho, Heroku) set a generic PORT per process.
+        port=int(os.environ.get(f"{service.upper()}_PORT") or DEFAULT_PORTS.get(service, 8000)),
         jwt_secret=os.environ.get("JWT_SECRET") or DEV_JWT_SECRET,
         jwt_algorithms=algorithms,
         jwt_public_key=public_key,
