@@ -36,6 +36,7 @@ from shared.kit.metrics import (
 from shared.kit.topology import DEAD_LETTERS
 
 log = logging.getLogger(__name__)
+_ENVELOPE = EnvelopeSchema()
 
 
 class DeadLetter(Exception):
@@ -251,7 +252,7 @@ class ServiceConsumer:
             return Rejected(message, queue, "malformed", "body is not a JSON object", user_id=user_id)
         try:
             with tolerant():
-                envelope = EnvelopeSchema().load(payload)
+                envelope = _ENVELOPE.load(payload)
         except ValidationError as exc:
             return Rejected(message, queue, "invalid_envelope", f"invalid envelope: {_messages(exc)}", payload, user_id)
         event_type = envelope["type"]

@@ -1,0 +1,123 @@
+"""(a) Marketing's quote intake (validate, deduplicate, persist, reply, ack) on RabbitMQ
++ PostgreSQL, beside raw kombu consume+ack of the same messages on the same broker.
+
+Each round publishes N distinct quotes once to ``carrier.intake``; a raw baseline queue
+bound to the same routing key receives the same messages as ``marketing.intake``."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from kombu import Queue
+from sqlalchemy import func, select
+
+from bench.common import Timer, median, rate, real_servers, report
+from carrier_simulator.fleet import load_fleet
+from carrier_simulator.publish import publish_quotes, quote_envelopes, submission_for
+from shared import testing
+from shared.kit import broker
+from shared.kit.migrations import upgrade
+from shared.kit.topology import CARRIER_INTAKE, INTAKE_ROUTING_KEY, declare_service
+
+COUNT = 5000
+MARKET = "golden-state-casualty"
+
+
+def _sent_submission(settings, db) -> str:
+    """The golden renewal, sent to one market whose broker user is the benchmark's."""
+    from services.marketing.api.schemas import MarketCreateSchema
+    from services.marketing.domain import markets, submissions
+    from services.marketing.messaging.handlers import HANDLERS
+    from services.marketing.models import Submission
+
+    for event_type in ("accounts.client.registered", "accounts.policy.recorded", "accounts.renewal.due"):
+        for envelope in testing.examples(event_type):
+            assert testing.deliver(db, HANDLERS, envelope, consumer_name="marketing", settings=settings) == "processed"
+    record = next(m for m in _fleet_records() if m["id"] == MARKET)
+    with db.transaction() as session:
+        markets.create_market(session, MarketCreateSchema().load({**record, "broker_user": "guest"}), "bench")
+    with db.transaction() as session:
+        submission = session.scalars(select(Submission)).one()
+        submissions.set_markets(session, submission, [MARKET], "user:bench")
+        submissions.approve_markets(session, submission, "user:bench")
+        submissions.send(session, submission, "user:bench", today=date.today())
+        return submission.id
+
+
+def _fleet_records():
+    from carrier_simulator.fleet import market_records
+
+    return market_records()
+
+
+def _raw_consume(settings, queue: Queue, count: int) -> float:
+    done = 0
+    with broker.connect(settings) as conn:
+        def on_message(message):
+            nonlocal done
+            message.ack()
+            done += 1
+
+        with conn.Consumer([queue], accept=["json"], on_message=on_message, prefetch_count=settings.prefetch):
+            with Timer() as timer:
+                while done < count:
+                    try:
+                        conn.drain_events(timeout=5)
+                    except TimeoutError:
+                        raise RuntimeError(f"raw consumer stalled at {done}/{count}") from None
+    return rate(count, timer.seconds)
+
+
+def _intake(settings, db, count: int, before: int) -> float:
+    from services.marketing.messaging.handlers import HANDLERS, on_dead_letter
+    from services.marketing.models import Quote
+    from shared.kit.consumer import ServiceConsumer
+    from shared.kit.topology import intake_queue
+
+    consumer = ServiceConsumer(settings, db, [intake_queue(True)], HANDLERS, name="marketing", on_dead_letter=on_dead_letter)
+    stop = threading.Event()
+    thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    with Timer() as timer:
+        thread.start()
+        deadline = time.monotonic() + 600
+        while consumer.processed < count and time.monotonic() < deadline:
+            time.sleep(0.005)
+    stop.set()
+    thread.join(timeout=30)
+    with db.transaction() as session:
+        stored = session.scalar(select(func.count()).select_from(Quote)) - before
+    assert stored == count, f"intake stored {stored} of {count}"
+    return rate(count, timer.seconds)
+
+
+def run(count: int = COUNT, rounds: int = 2) -> dict:
+    from shared.kit.db import Database
+
+    with real_servers("bench-intake") as (broker_url, db_url_for):
+        settings = testing.embedded_settings("marketing", Path("/tmp/bench-intake"), broker_url=broker_url,
+                                             database_url=db_url_for("marketing"))
+        upgrade("marketing", settings)
+        db = Database(settings.database_url)
+        submission_id = _sent_submission(settings, db)
+        market = next(m for m in load_fleet() if m.id == MARKET)
+        raw_queue = Queue("bench.raw-intake", exchange=CARRIER_INTAKE, routing_key=INTAKE_ROUTING_KEY,
+                          durable=True, queue_arguments={"x-queue-type": "quorum"})
+        with broker.connect(settings) as conn:
+            declare_service(conn, "marketing")
+            raw_queue(conn.default_channel).declare()
+        raw_rates, intake_rates, stored = [], [], 0
+        for _ in range(rounds):
+            envelopes = quote_envelopes(submission_for(submission_id, MARKET), market, count)
+            with broker.connect(settings) as conn:
+                publish_quotes(conn, envelopes, user_id="guest")
+            raw_rates.append(_raw_consume(settings, raw_queue, count))
+            intake_rates.append(_intake(settings, db, count, stored))
+            stored += count
+        return report("intake", f"marketing quote intake ({count} quotes x {rounds}, PostgreSQL)", median(intake_rates),
+                      "raw kombu consume+ack", median(raw_rates), target=0.5)
+
+
+if __name__ == "__main__":
+    run()
