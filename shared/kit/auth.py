@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+import time
+from collections import OrderedDict
+
 import jwt
 
 from shared.kit.config import Settings
@@ -53,7 +56,28 @@ def _verification_key(token: str, settings: Settings):
     return settings.jwt_secret
 
 
+_verified: "OrderedDict[tuple[str, str], tuple[Principal, float]]" = OrderedDict()
+_VERIFIED_MAX = 4096
+
+
 def decode_token(token: str, settings: Settings) -> Principal:
+    """Verify a bearer token.  A token already verified in this process is answered from
+    a bounded cache until its own expiry (portals send the same token with every call)."""
+    key = (settings.service, token)
+    hit = _verified.get(key)
+    if hit is not None:
+        principal, expires_at = hit
+        if time.time() < expires_at:
+            return principal
+        _verified.pop(key, None)
+    principal, expires_at = _decode(token, settings)
+    _verified[key] = (principal, expires_at)
+    if len(_verified) > _VERIFIED_MAX:
+        _verified.popitem(last=False)
+    return principal
+
+
+def _decode(token: str, settings: Settings) -> tuple[Principal, float]:
     try:
         key = _verification_key(token, settings)
         claims = jwt.decode(
@@ -73,10 +97,11 @@ def decode_token(token: str, settings: Settings) -> Principal:
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise AuthError(f"The token names unknown roles: {sorted(unknown)}.")
-    return Principal(
+    principal = Principal(
         user_id=str(claims["sub"]), name=str(claims.get("name") or claims["sub"]),
         roles=frozenset(roles), programs=frozenset(str(p) for p in programs),
     )
+    return principal, float(claims["exp"])
 
 
 def mint_token(settings: Settings, user_id: str, *, name: str | None = None, roles=("account_manager",),

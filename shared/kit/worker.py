@@ -55,6 +55,7 @@ def run_worker(service: str, handlers: dict[str, Handler], *, settings: Settings
                                         name=f"{service}-tasks", daemon=True))
     for thread in threads:
         thread.start()
+    _serve_metrics()
     log.info("worker for %s started (broker %s)", service, settings.broker_url.split("@")[-1])
     try:
         consumer.run(stop)
@@ -67,6 +68,24 @@ def run_worker(service: str, handlers: dict[str, Handler], *, settings: Settings
 
             multiprocess.mark_process_dead(os.getpid())
         log.info("worker for %s stopped", service)
+
+
+def _serve_metrics() -> None:
+    """Where a worker does not share its metrics folder with its web server (one process
+    per container), ``METRICS_PORT`` makes it serve /metrics itself."""
+    port = os.environ.get("METRICS_PORT")
+    if not port:
+        return
+    from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
+
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    start_http_server(int(port), registry=registry)
+    log.info("worker metrics on :%s/metrics", port)
 
 
 def _run_tasks(tasks, db: Database, settings: Settings, stop: threading.Event) -> None:
