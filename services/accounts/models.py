@@ -7,11 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
+    JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from shared.kit.db import UTCDateTime, add_kit_tables, new_metadata, utcnow
+from shared.kit.db import ExactDecimal, UTCDateTime, add_kit_tables, new_metadata, utcnow
 
 metadata = new_metadata()
 add_kit_tables(metadata)
@@ -104,7 +104,7 @@ class Policy(Base):
     expiration_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="in_force")
     # Exact NUMERIC on PostgreSQL; on SQLite 14 significant digits round-trip exactly.
-    premium_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    premium_amount: Mapped[Decimal] = mapped_column(ExactDecimal(14, 2))
     premium_currency: Mapped[str] = mapped_column(String(3), default="USD")
     # Coverage records as CoverageSchema dumps them (Decimal amounts as strings).
     coverages: Mapped[list] = mapped_column(JSON, default=list)

@@ -11,8 +11,10 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterator
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from sqlalchemy import (
-    JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
+    JSON, BigInteger, Numeric, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
     create_engine, event, text,
 )
 from sqlalchemy.engine import Engine
@@ -51,6 +53,43 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+class ExactDecimal(TypeDecorator):
+    """Money and percentages, exact on every backend: NUMERIC on PostgreSQL; on SQLite
+    (which would store NUMERIC as a binary float) an integer count of the smallest unit,
+    which still sorts and sums correctly in SQL."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int = 14, scale: int = 2):
+        super().__init__()
+        self.precision = precision
+        self.scale = scale
+        self._unit = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError("ExactDecimal takes Decimal, not float")
+        value = Decimal(value).quantize(self._unit, ROUND_HALF_UP)
+        if dialect.name == "sqlite":
+            return int(value.scaleb(self.scale))
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(int(value)).scaleb(-self.scale).quantize(self._unit)
+        return Decimal(value).quantize(self._unit)
 
 
 def new_metadata() -> MetaData:

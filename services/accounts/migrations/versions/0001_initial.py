@@ -8,7 +8,7 @@ Create Date: 2026-11-27
 import sqlalchemy as sa
 from alembic import op
 
-from shared.kit.db import UTCDateTime
+from shared.kit.db import ExactDecimal, UTCDateTime
 from shared.kit.migrations import create_kit_tables, drop_kit_tables
 
 revision = "0001"
@@ -97,7 +97,7 @@ def _policies() -> None:
         sa.Column("effective_date", sa.Date(), nullable=False),
         sa.Column("expiration_date", sa.Date(), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
-        sa.Column("premium_amount", sa.Numeric(14, 2), nullable=False),
+        sa.Column("premium_amount", ExactDecimal(14, 2), nullable=False),
         sa.Column("premium_currency", sa.String(3), nullable=False),
         sa.Column("coverages", sa.JSON(), nullable=False),
         sa.Column("replaces_policy_id", sa.String(36), nullable=True),
