@@ -3,13 +3,13 @@ accounts renewal-scan command), exactly as a portal and cron would drive it.  Us
 demo seed (`make run`) and by the end-to-end tests."""
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
 
 import requests
 
+from shared import testing
 from shared.kit.auth import mint_token
 from shared.kit.config import Settings
 
@@ -47,15 +47,8 @@ class Platform:
         return self.call(method, service, path, **kwargs).json()
 
 
-def wait_for(what: str, probe: Callable[[], object], timeout: float = 60.0, interval: float = 0.25):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = probe()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last seen: {last!r})")
+def wait_for(what: str, probe: Callable[[], object], timeout: float = 60.0):
+    return testing.wait_for(probe, timeout=timeout, interval=0.25, message=what)
 
 
 def money(amount: str) -> dict:
