@@ -10,6 +10,7 @@ from pathlib import Path
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema
 
 from shared.contracts.base import DecimalString
 from shared.contracts.carrier import INTAKE_TYPE, OUTBOUND_TYPE, REPLY_TYPE
@@ -36,7 +37,7 @@ def _decimal_as_string(self, field, **_kwargs):
     bounds = [f"at least {low}" if low is not None else "", f"at most {high}" if high is not None else ""]
     said = " and ".join(b for b in bounds if b)
     return {
-        "type": "string",
+        "type": ["string", "null"] if field.allow_none else "string",
         "pattern": NON_NEGATIVE_PATTERN if low is not None and low >= 0 else DECIMAL_PATTERN,
         "description": "A decimal number as a string" + (f", {said}" if said else "") + ".",
     }
@@ -49,13 +50,15 @@ def _decimal_bounds(prop: dict) -> None:
             prop.pop(key, None)
 
 
-def schema_for(event_type: str, version: int = 1) -> dict:
+def definitions(schema_cls: type[Schema]) -> tuple[str, dict]:
+    """The ``$defs`` describing a marshmallow schema class and every schema nested in it,
+    and the name of the class's own entry.  Unknown fields are allowed (consumers are
+    tolerant), so ``additionalProperties`` is dropped."""
     plugin = MarshmallowPlugin()
-    spec = APISpec(title="carrier contract", version=str(version), openapi_version="3.1.0", plugins=[plugin])
+    spec = APISpec(title="carrier contract", version="1", openapi_version="3.1.0", plugins=[plugin])
     plugin.converter.add_attribute_function(_decimal_as_string)
-    c = contract(event_type, version)
-    name = c.schema.__name__
-    spec.components.schema(name, schema=c.schema)
+    name = schema_cls.__name__
+    spec.components.schema(name, schema=schema_cls)
     defs = spec.to_dict()["components"]["schemas"]
     text = json.dumps(defs).replace("#/components/schemas/", "#/$defs/")
     defs = json.loads(text)
@@ -63,6 +66,19 @@ def schema_for(event_type: str, version: int = 1) -> dict:
         d.pop("additionalProperties", None)  # additive changes within a major are allowed
         for prop in d.get("properties", {}).values():
             _decimal_bounds(prop)
+    return name, defs
+
+
+def data_schema(event_type: str, version: int = 1) -> dict:
+    """JSON Schema of the ``data`` of any registered event (public or internal): the
+    contract's own definition at the root, with its ``$defs`` beside it."""
+    name, defs = definitions(contract(event_type, version).schema)
+    return {**defs[name], "$defs": defs}
+
+
+def schema_for(event_type: str, version: int = 1) -> dict:
+    c = contract(event_type, version)
+    name, defs = definitions(c.schema)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": dataschema_for(event_type, version),

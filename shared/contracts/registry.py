@@ -35,6 +35,16 @@ class EventContract:
         return self.instance.load(data)
 
     def load_tolerant(self, data: dict) -> dict:
+        """What a consumer loads: unknown fields dropped at every level.  A compiled JSON
+        Schema plus a load plan (``shared.contracts.fast``) accepts valid messages without
+        marshmallow; anything it refuses is loaded by marshmallow, which gives the verdict
+        and the error, so the result is always marshmallow's."""
+        from shared.contracts import fast
+
+        return fast.load_tolerant(self, data)
+
+    def load_tolerant_marshmallow(self, data: dict) -> dict:
+        """The reference path (marshmallow only), for tests and comparison."""
         with tolerant():
             return self.instance.load(data)
 

@@ -72,3 +72,11 @@ def test_money_never_takes_a_float():
     with pytest.raises(TypeError):
         Money(12.5)
     assert Money.from_dict({"amount": "12.345"}).amount.as_tuple().exponent == -2
+
+
+def test_published_schema_and_platform_agree_on_a_null_commission():
+    schema = json.loads(export.path_for("carrier.quote.submitted").read_text())
+    envelope = copy.deepcopy(contract("carrier.quote.submitted", 1).examples()[0])
+    envelope["data"]["commission_percent"] = None
+    assert not list(jsonschema.Draft202012Validator(schema).iter_errors(envelope))
+    assert contract("carrier.quote.submitted", 1).load_strict(envelope["data"])["commission_percent"] is None

@@ -1,0 +1,413 @@
+"""Fast tolerant loading for consumers, equal to marshmallow's by construction.
+
+Loading a carrier quote through marshmallow costs most of a consumer's time per message.
+Here each contract gets, built once:
+
+* a fastjsonschema validator compiled from the JSON Schema that
+  :mod:`shared.contracts.jsonschema` generates from the marshmallow schemas (one source of
+  truth), which checks types, required keys, enums, patterns and lengths;
+* a *load plan* walked once from the marshmallow schema tree: per field its key, its
+  load_default, a converter (decimal strings to quantized ``Decimal``, ISO dates to
+  ``date``, aware datetimes, nested schemas, lists) and the field validators the JSON
+  Schema cannot express (a decimal's ``Range``, a custom function), and per (nested)
+  schema its ``@validates`` and ``@validates_schema`` methods, called on the converted
+  dict the way marshmallow calls them.
+
+The fast path only ever *accepts*.  When it refuses anything (the JSON Schema, a
+converter, a validator) the message is loaded again through marshmallow, which gives the
+verdict and words the error (the consumer turns that ``ValidationError`` into a
+``schema_violation`` dead letter with marshmallow's field paths, exactly as before).  So a
+message is refused exactly when marshmallow refuses it; an accepted message yields what
+marshmallow would have returned, which ``shared/tests/test_fast_contracts.py`` checks on
+every golden example and on random mutations of them.
+
+While building the plan every field is audited against its generated JSON Schema
+property: a converter that relies on the JSON Schema (a string, an integer, a decimal
+pattern) is used only when the property really says so; otherwise the field's own
+marshmallow ``_deserialize`` is called.  Schemas with hooks the plan cannot reproduce
+(``post_load``, a ``pre_load`` other than the tolerant drop, ``many`` nesting, field-level
+pre/post_load) raise :class:`Unsupported`; that contract then loads through marshmallow
+only (``fast_loader`` returns ``None`` and logs why).  None of the registered contracts
+needs that today.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from decimal import Decimal
+from typing import Any, Callable
+
+import fastjsonschema
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, missing, validate
+from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
+from marshmallow.utils import is_aware
+
+from shared.contracts.base import ContractSchema, DecimalString, tolerant
+from shared.contracts.jsonschema import DECIMAL_PATTERN, NON_NEGATIVE_PATTERN, definitions
+
+log = logging.getLogger(__name__)
+
+Loader = Callable[[Any], Any]
+ISO_FORMATS = (None, "iso", "iso8601")
+MAX_DEPTH = 32
+# What the fast path raises when it refuses: marshmallow then gives the verdict.
+REFUSALS = (fastjsonschema.JsonSchemaException, ValidationError, ValueError, TypeError, ArithmeticError)
+
+
+class Unsupported(Exception):
+    """The load plan cannot reproduce this schema; its contract loads through marshmallow."""
+
+
+class Refused(ValueError):
+    """The fast path does not accept this message (marshmallow will say why)."""
+
+
+# ---------------------------------------------------------------- the consumer entry point
+
+
+def load_tolerant(event_contract, data: Any) -> dict:
+    """What ``EventContract.load_tolerant`` returns, fast when the message is valid."""
+    fast = fast_loader(event_contract)
+    if fast is not None:
+        try:
+            return fast(data)
+        except REFUSALS:
+            pass  # marshmallow decides, with its own error messages
+    with tolerant():
+        return event_contract.instance.load(data)
+
+
+_LOADERS: dict[tuple[str, int], Loader | None] = {}
+
+
+def fast_loader(event_contract) -> Loader | None:
+    """The compiled validator + load plan of a contract (built once), or ``None`` when the
+    contract must load through marshmallow."""
+    key = (event_contract.type, event_contract.version)
+    try:
+        return _LOADERS[key]
+    except KeyError:
+        pass
+    try:
+        loader = build_loader(event_contract.instance)
+    except (Unsupported, fastjsonschema.JsonSchemaDefinitionException) as exc:
+        log.warning("contract %s v%s loads through marshmallow only: %s", *key, exc)
+        loader = None
+    _LOADERS[key] = loader
+    return loader
+
+
+def build_loader(schema: Schema) -> Loader:
+    name, defs = definitions(type(schema))
+    root = {**defs[name], "$defs": defs}
+    plan = _schema_loader(schema, defs[name], defs, depth=0)
+    _allow_null_where_marshmallow_does(schema, defs[name], defs, depth=0)
+    check = fastjsonschema.compile(root, use_default=False, use_formats=False, detailed_exceptions=False)
+
+    def load(data: Any) -> dict:
+        check(data)
+        return plan(data)
+
+    return load
+
+
+# ---------------------------------------------------------------- schemas
+
+
+def _schema_loader(schema: Schema, definition: dict, defs: dict, depth: int) -> Loader:
+    if depth > MAX_DEPTH:
+        raise Unsupported(f"{type(schema).__name__} nests deeper than {MAX_DEPTH}")
+    refuse_unknown = _check_hooks(schema)
+    properties = definition.get("properties", {})
+    plan = []
+    for attr, field in schema.load_fields.items():
+        key = field.data_key if field.data_key is not None else attr
+        out = field.attribute or attr
+        if "." in out:
+            raise Unsupported(f"{type(schema).__name__}.{attr} loads into a dotted attribute")
+        if key not in properties:
+            raise Unsupported(f"{type(schema).__name__}.{attr} has no JSON Schema property")
+        present = _present_value_loader(field, properties[key], defs, depth)
+        plan.append((key, out, field.required, field.load_default, field.allow_none, present))
+    plan = tuple(plan)
+    known = frozenset(step[0] for step in plan)
+    field_checks = _field_validator_methods(schema)
+    schema_checks = _schema_validator_methods(schema)
+
+    def load(raw: Any) -> dict:
+        if type(raw) is not dict:
+            raise Refused("not an object")
+        if refuse_unknown and not known.issuperset(raw):
+            raise Refused("unknown fields")
+        result = {}
+        for key, out, required, default, allow_none, present in plan:
+            value = raw.get(key, missing)
+            if value is missing:
+                if required:
+                    raise Refused(key)
+                if default is not missing:
+                    result[out] = default() if callable(default) else default
+            elif value is None:
+                if not allow_none:
+                    raise Refused(key)
+                result[out] = None  # marshmallow runs no validator on an allowed null
+            elif present is None:
+                result[out] = value
+            else:
+                result[out] = present(value)
+        for method, out, data_key in field_checks:
+            if out in result and method(result[out], data_key=data_key) is missing:
+                del result[out]
+        for method, pass_original, kwargs in schema_checks:
+            if pass_original:
+                method(result, raw, **kwargs)
+            else:
+                method(result, **kwargs)
+        return result
+
+    return load
+
+
+def _check_hooks(schema: Schema) -> bool:
+    """Refuse what the plan cannot reproduce; return whether unknown fields are refused
+    (a schema outside ContractSchema keeps its own ``unknown`` even when tolerant)."""
+    hooks = type(schema)._hooks
+    tolerant_drop = False
+    for attr, _many, _kwargs in hooks.get(PRE_LOAD, ()):
+        if getattr(type(schema), attr, None) is not ContractSchema._drop_unknown_when_tolerant:
+            raise Unsupported(f"{type(schema).__name__}.{attr} is a pre_load hook")
+        tolerant_drop = True
+    if hooks.get(POST_LOAD):
+        raise Unsupported(f"{type(schema).__name__} has post_load hooks")
+    if schema.many:
+        raise Unsupported(f"{type(schema).__name__} loads many")
+    if tolerant_drop or schema.unknown == EXCLUDE:
+        return False
+    if schema.unknown == RAISE:
+        return True
+    raise Unsupported(f"{type(schema).__name__} includes unknown fields")
+
+
+def _field_validator_methods(schema: Schema) -> tuple:
+    """``@validates`` methods, bound, with the field they check (as marshmallow calls them)."""
+    checks = []
+    for attr, _many, kwargs in type(schema)._hooks.get(VALIDATES, ()):
+        for field_name in kwargs["field_names"]:
+            field = schema.fields.get(field_name)
+            if field is None:
+                if field_name in schema.declared_fields:
+                    continue
+                raise Unsupported(f'"{field_name}" field does not exist.')
+            data_key = field.data_key if field.data_key is not None else field_name
+            checks.append((getattr(schema, attr), field.attribute or field_name, data_key))
+    return tuple(checks)
+
+
+def _schema_validator_methods(schema: Schema) -> tuple:
+    """``@validates_schema`` methods, bound, in marshmallow's order (pass_collection first)."""
+    hooks = type(schema)._hooks.get(VALIDATES_SCHEMA, ())
+    kwargs = {"partial": schema.partial, "many": False, "unknown": schema.unknown}
+    ordered = [h for h in hooks if h[1]] + [h for h in hooks if not h[1]]
+    return tuple((getattr(schema, attr), options.get("pass_original", False), kwargs)
+                 for attr, _many, options in ordered)
+
+
+# ---------------------------------------------------------------- fields
+
+
+def _present_value_loader(field: fields.Field, prop: dict, defs: dict, depth: int) -> Loader | None:
+    """Load one present, non-null value of ``field``: convert, then run the validators the
+    JSON Schema does not express.  ``None`` when the value loads as it is."""
+    if getattr(field, "pre_load", None) or getattr(field, "post_load", None):
+        raise Unsupported(f"field {field.name} has field-level pre/post_load functions")
+    convert = _converter(field, prop, defs, depth)
+    unexpressed = [v for v in field.validators if not _expressed(v, field, prop)]
+    if not unexpressed:
+        return convert
+    check = validate.And(*unexpressed)
+    if convert is None:
+        return check  # And returns the value it validated
+
+    def load(value):
+        value = convert(value)
+        check(value)
+        return value
+
+    return load
+
+
+def _item_loader(field: fields.Field, prop: dict, defs: dict, depth: int) -> Loader:
+    """Load one list item, null included."""
+    present = _present_value_loader(field, prop, defs, depth)
+    allow_none = field.allow_none
+
+    def load(value):
+        if value is None:
+            if allow_none:
+                return None
+            raise Refused("null item")
+        return value if present is None else present(value)
+
+    return load
+
+
+def _converter(field: fields.Field, prop: dict, defs: dict, depth: int) -> Loader | None:
+    """``None`` means the JSON Schema already guarantees marshmallow's result is the value."""
+    types = _types(prop, defs)
+    if isinstance(field, fields.Nested):
+        if field.many:
+            raise Unsupported(f"field {field.name} nests many")
+        target = _target(prop, defs)
+        if target is None:
+            raise Unsupported(f"field {field.name} is nested but its JSON Schema has no $ref")
+        if field.unknown is not None:
+            raise Unsupported(f"field {field.name} overrides unknown")
+        return _schema_loader(field.schema, target, defs, depth + 1)
+    if isinstance(field, fields.List):
+        items = prop.get("items")
+        if types != {"array"} or not isinstance(items, dict):
+            raise Unsupported(f"field {field.name} is a list but its JSON Schema is not an array")
+        inner = _item_loader(field.inner, items, defs, depth)
+        return lambda value: [inner(each) for each in value]
+    if isinstance(field, DecimalString):
+        if types == {"string"} and prop.get("pattern") in (DECIMAL_PATTERN, NON_NEGATIVE_PATTERN) \
+                and not field.allow_nan:
+            return _decimal_converter(field)
+        return _marshmallow_converter(field)
+    if type(field) is fields.Date and field.format in ISO_FORMATS:
+        return dt.date.fromisoformat
+    if type(field) is fields.AwareDateTime and field.format in ISO_FORMATS:
+        return _aware_converter(field)
+    if type(field) is fields.String and types == {"string"}:
+        return None
+    if type(field) is fields.Integer and types == {"integer"} and not field.strict:
+        return int  # fastjsonschema's integer may be an integral float (8990.0); marshmallow int()s it
+    if type(field) is fields.Boolean and types == {"boolean"}:
+        return None
+    if type(field) is fields.Dict and field.key_field is None and field.value_field is None \
+            and types == {"object"}:
+        return dict
+    return _marshmallow_converter(field)
+
+
+def _decimal_converter(field: DecimalString) -> Loader:
+    places, rounding = field.places, field.rounding
+    if places is None:
+        return Decimal
+    # The pattern admits only finite decimals; quantize raises InvalidOperation beyond the
+    # context's precision, as marshmallow's does.
+    return lambda value: Decimal(value).quantize(places, rounding=rounding)
+
+
+def _aware_converter(field: fields.AwareDateTime) -> Loader:
+    default_timezone = field.default_timezone
+
+    def convert(value):
+        moment = dt.datetime.fromisoformat(value)
+        if not is_aware(moment):
+            if default_timezone is None:
+                raise Refused("naive datetime")
+            moment = moment.replace(tzinfo=default_timezone)
+        return moment
+
+    return convert
+
+
+def _marshmallow_converter(field: fields.Field) -> Loader:
+    """Any other field: its own marshmallow conversion (exact, just without the wrapper)."""
+    return lambda value: field._deserialize(value, field.name, None)
+
+
+# ---------------------------------------------------------------- JSON Schema audit
+
+
+def _resolve(prop: dict, defs: dict) -> dict:
+    ref = prop.get("$ref")
+    return defs[ref.rsplit("/", 1)[-1]] if ref else prop
+
+
+def _target(prop: dict, defs: dict) -> dict | None:
+    """The definition a (possibly nullable) nested property refers to."""
+    if "$ref" in prop:
+        return _resolve(prop, defs)
+    refs = [p for p in prop.get("anyOf", ()) if "$ref" in p]
+    return _resolve(refs[0], defs) if len(refs) == 1 else None
+
+
+def _types(prop: dict, defs: dict) -> set:
+    """The JSON types a property admits, apart from null."""
+    if "anyOf" in prop:
+        found = set()
+        for option in prop["anyOf"]:
+            found |= _types(option, defs)
+        return found
+    prop = _resolve(prop, defs)
+    declared = prop.get("type")
+    names = {declared} if isinstance(declared, str) else set(declared or ())
+    return names - {"null"} if names else {"any"}
+
+
+def _expressed(validator, field: fields.Field, prop: dict) -> bool:
+    """Does the JSON Schema property already enforce this marshmallow validator?"""
+    if isinstance(field, DecimalString):
+        return False  # JSON Schema bounds are numeric; decimals are strings
+    if isinstance(validator, validate.Length):
+        low, high = ("minItems", "maxItems") if isinstance(field, fields.List) else ("minLength", "maxLength")
+        if validator.equal is not None:
+            return prop.get(low) == validator.equal and prop.get(high) == validator.equal
+        return (validator.min is None or prop.get(low) == validator.min) and \
+            (validator.max is None or prop.get(high) == validator.max)
+    if isinstance(validator, validate.OneOf):
+        enum = prop.get("enum")
+        return enum is not None and all(v is None or v in validator.choices for v in enum)
+    if isinstance(validator, validate.Regexp):
+        # fastjsonschema searches with `$` read as `\Z`: with a leading `^` and no flags
+        # that is marshmallow's match, or stricter.
+        regex = validator.regex
+        return prop.get("pattern") == regex.pattern and regex.pattern.startswith("^") \
+            and regex.flags == re.compile("").flags
+    if isinstance(validator, validate.Range) and isinstance(field, fields.Integer):
+        return (validator.min is None or (validator.min_inclusive and prop.get("minimum") == validator.min)) and \
+            (validator.max is None or (validator.max_inclusive and prop.get("maximum") == validator.max))
+    if isinstance(validator, validate.Equal):
+        return "const" in prop and prop["const"] == validator.comparable
+    return False
+
+
+def _allow_null_where_marshmallow_does(schema: Schema, definition: dict, defs: dict, depth: int) -> None:
+    """The generated schema describes a nullable decimal string as a plain string; null is
+    valid for marshmallow there, so let the fast validator accept it too (on our own copy
+    of the definitions; the published files are not touched)."""
+    if depth > MAX_DEPTH:
+        return
+    properties = definition.get("properties", {})
+    for attr, field in schema.load_fields.items():
+        key = field.data_key if field.data_key is not None else attr
+        prop = properties[key]
+        if field.allow_none:
+            _make_nullable(prop)
+        if isinstance(field, fields.Nested):
+            _allow_null_where_marshmallow_does(field.schema, _target(prop, defs), defs, depth + 1)
+        elif isinstance(field, fields.List) and isinstance(field.inner, fields.Nested):
+            inner = field.inner
+            if inner.allow_none:
+                _make_nullable(prop["items"])
+            _allow_null_where_marshmallow_does(inner.schema, _target(prop["items"], defs), defs, depth + 1)
+        elif isinstance(field, fields.List) and field.inner.allow_none:
+            _make_nullable(prop["items"])
+
+
+def _make_nullable(prop: dict) -> None:
+    if "anyOf" in prop:
+        if {"type": "null"} not in prop["anyOf"]:
+            prop["anyOf"].append({"type": "null"})
+    elif "$ref" in prop:
+        prop["anyOf"] = [{"$ref": prop.pop("$ref")}, {"type": "null"}]
+    elif "type" in prop:
+        declared = prop["type"]
+        names = [declared] if isinstance(declared, str) else list(declared)
+        if "null" not in names:
+            prop["type"] = names + ["null"]
+        if "enum" in prop and None not in prop["enum"]:
+            prop["enum"] = list(prop["enum"]) + [None]
