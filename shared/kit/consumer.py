@@ -5,7 +5,17 @@ payload validation (tolerant of added fields), then the handler inside a SAVEPOI
 batch transaction together with the inbox record.  The batch commits once, and only then
 are its messages acked.  A message that cannot be processed goes to ``<queue>.dlq`` with
 the reason in its headers, after bounded retries for handler errors; the queue never
-blocks.  Handlers are plain functions ``handler(session, delivery)``.
+blocks.  Handlers are plain functions ``handler(session, delivery)``, or a
+:class:`BatchHandler` that also takes all of a batch's messages of its type at once.
+
+Batch-capable types: the batch's deliveries of that type are claimed in the inbox with one
+statement (redeliveries answer "duplicate"), then ``batch(session, deliveries)`` runs in one
+SAVEPOINT and returns, per message id, ``None`` (processed) or a :class:`DeadLetter`.  A
+dead-lettered message must have had no effect: ``batch`` makes no writes for it, and the
+consumer removes its inbox row, exactly as the rolled-back savepoint of the per-message path
+does.  If ``batch`` raises, its savepoint is rolled back and those deliveries go through the
+per-message path (``single``), so batching never changes the outcome.  Groups are formed per
+type in arrival order; the kit orders nothing across types (retries already reorder).
 """
 from __future__ import annotations
 
@@ -65,6 +75,11 @@ class Delivery:
     def source(self) -> str:
         return self.envelope.get("source", "")
 
+    @property
+    def correlation_id(self) -> str:
+        """The correlation id its effects carry (the per-message path sets it in context)."""
+        return self.envelope.get("correlationid") or self.message_id
+
 
 @dataclass
 class Rejected:
@@ -79,12 +94,31 @@ class Rejected:
 
 
 Handler = Callable[[Session, Delivery], None]
+BatchFn = Callable[[Session, list[Delivery]], "dict[str, DeadLetter | None]"]
+
+
+@dataclass(frozen=True)
+class BatchHandler:
+    """A handler that can also take many messages of its type in one go.
+
+    ``single(session, delivery)`` is the ordinary handler (used alone, for retries, and as
+    the fallback); ``batch(session, deliveries)`` must have the same effect as ``single``
+    applied to each delivery in order, and returns ``{message_id: DeadLetter | None}``
+    (a missing id means processed).  It must write nothing for a message it dead-letters."""
+
+    single: Handler
+    batch: BatchFn
+
+    def __call__(self, session: Session, delivery: Delivery) -> None:
+        self.single(session, delivery)
+
+
 DeadLetterHook = Callable[[Session, Rejected], None]
 
 
 class ServiceConsumer:
     def __init__(self, settings: Settings, db: Database, queues: list[Queue],
-                 handlers: dict[str, Handler], *, name: str | None = None,
+                 handlers: dict[str, Handler | BatchHandler], *, name: str | None = None,
                  on_dead_letter: DeadLetterHook | None = None,
                  batch_size: int | None = None, max_wait: float = 0.05):
         self.settings = settings
@@ -173,27 +207,22 @@ class ServiceConsumer:
         CONSUMER_PROCESSING.labels(self.name, batch[0][1]).observe(time.monotonic() - started)
 
     def _process_batch(self, deliveries, rejected):
-        """Run every handler in one transaction, each in a savepoint.  Returns the ones
-        that raised an unexpected error (to be retried alone)."""
+        """Run every handler in one transaction: plain handlers each in a savepoint, the
+        deliveries of a batch-capable type together (see the module's docstring).  Returns
+        the ones that raised an unexpected error (to be retried alone)."""
         failed = []
         if not deliveries:
             return failed
         try:
             with self.db.transaction() as session:
                 outcomes = []
-                for message, delivery in deliveries:
-                    try:
-                        with session.begin_nested():
-                            outcome = self._handle(session, delivery)
-                        outcomes.append((delivery, outcome))
-                    except DeadLetter as exc:
-                        rejected.append(self._rejected_from(message, delivery, exc.kind, exc.reason))
-                    except (OperationalError, DBAPIError) as exc:
-                        if _connection_problem(exc):
-                            raise
-                        failed.append((message, delivery, exc))
-                    except Exception as exc:  # noqa: BLE001 - retried alone, then dead-lettered
-                        failed.append((message, delivery, exc))
+                for group in self._groups(deliveries):
+                    handler = self.handlers[group[0][1].type]
+                    if isinstance(handler, BatchHandler) and len(group) > 1:
+                        self._run_group(session, handler, group, outcomes, rejected, failed)
+                    else:
+                        for message, delivery in group:
+                            self._run_one(session, message, delivery, outcomes, rejected, failed)
             for delivery, outcome in outcomes:
                 MESSAGES_CONSUMED.labels(self.name, delivery.queue, outcome).inc()
                 self.processed += 1
@@ -201,6 +230,77 @@ class ServiceConsumer:
             log.warning("batch transaction failed (%s); processing %d messages one by one", exc, len(deliveries))
             failed = [(m, d, exc) for m, d in deliveries]
         return failed
+
+    def _groups(self, deliveries) -> list[list]:
+        """Deliveries of a batch-capable type together (at the place of the first), every
+        other delivery on its own, in arrival order."""
+        groups, by_type = [], {}
+        for item in deliveries:
+            event_type = item[1].type
+            if not isinstance(self.handlers.get(event_type), BatchHandler):
+                groups.append([item])
+            elif event_type in by_type:
+                by_type[event_type].append(item)
+            else:
+                by_type[event_type] = [item]
+                groups.append(by_type[event_type])
+        return groups
+
+    def _run_one(self, session, message, delivery, outcomes, rejected, failed) -> None:
+        try:
+            with session.begin_nested():
+                outcome = self._handle(session, delivery)
+            outcomes.append((delivery, outcome))
+        except DeadLetter as exc:
+            rejected.append(self._rejected_from(message, delivery, exc.kind, exc.reason))
+        except (OperationalError, DBAPIError) as exc:
+            if _connection_problem(exc):
+                raise
+            failed.append((message, delivery, exc))
+        except Exception as exc:  # noqa: BLE001 - retried alone, then dead-lettered
+            failed.append((message, delivery, exc))
+
+    def _run_group(self, session, handler: BatchHandler, group, outcomes, rejected, failed) -> None:
+        """One inbox claim and one ``batch`` call for the group; on any error from either,
+        the per-message path for each delivery.  A message id seen twice in the group goes
+        the per-message way after the batch (a duplicate then, unless the first was
+        dead-lettered), as if the two had come one after the other."""
+        firsts, repeats, seen = [], [], set()
+        for item in group:
+            (repeats if item[1].message_id in seen else firsts).append(item)
+            seen.add(item[1].message_id)
+        try:
+            with session.begin_nested():
+                fresh_ids = inbox.claim_many(session, self.name, [(d.message_id, d.type) for _m, d in firsts])
+                fresh = [d for _m, d in firsts if d.message_id in fresh_ids]
+                verdicts = handler.batch(session, fresh) if fresh else {}
+                refused = {d.message_id: verdicts[d.message_id] for d in fresh
+                           if isinstance(verdicts.get(d.message_id), DeadLetter)}
+                inbox.release(session, self.name, list(refused))
+        except (OperationalError, DBAPIError) as exc:
+            if _connection_problem(exc):
+                raise
+            self._fall_back(session, group, exc, outcomes, rejected, failed)
+            return
+        except Exception as exc:  # noqa: BLE001 - the per-message path decides each one
+            self._fall_back(session, group, exc, outcomes, rejected, failed)
+            return
+        for message, delivery in firsts:
+            if delivery.message_id not in fresh_ids:
+                outcomes.append((delivery, "duplicate"))
+            elif delivery.message_id in refused:
+                letter = refused[delivery.message_id]
+                rejected.append(self._rejected_from(message, delivery, letter.kind, letter.reason))
+            else:
+                outcomes.append((delivery, "processed"))
+        for message, delivery in repeats:
+            self._run_one(session, message, delivery, outcomes, rejected, failed)
+
+    def _fall_back(self, session, group, error, outcomes, rejected, failed) -> None:
+        log.warning("batch handler for %s failed (%r); processing %d messages one by one",
+                    group[0][1].type, error, len(group))
+        for message, delivery in group:
+            self._run_one(session, message, delivery, outcomes, rejected, failed)
 
     def _retry_alone(self, message, delivery: Delivery, error: Exception, rejected: list) -> None:
         for attempt in range(1, self.settings.max_attempts):
@@ -222,16 +322,11 @@ class ServiceConsumer:
                                             f"failed after {self.settings.max_attempts} attempts: {error!r}"))
 
     def _handle(self, session: Session, delivery: Delivery) -> str:
-        tokens = (context.correlation_id.set(delivery.envelope.get("correlationid") or delivery.message_id),
-                  context.causation_id.set(delivery.message_id))
-        try:
+        with context.message_scope(delivery.correlation_id, delivery.message_id):
             if not inbox.claim(session, self.name, delivery.message_id, delivery.type):
                 return "duplicate"
             self.handlers[delivery.type](session, delivery)
             return "processed"
-        finally:
-            context.causation_id.reset(tokens[1])
-            context.correlation_id.reset(tokens[0])
 
     # -- validation ------------------------------------------------------------------
     def prepare(self, message, queue: str) -> Delivery | Rejected:

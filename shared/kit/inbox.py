@@ -2,15 +2,14 @@
 its effect, so a redelivered message takes effect once."""
 from __future__ import annotations
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from shared.kit.db import INBOX, utcnow
 
 
-def claim(session: Session, consumer: str, message_id: str, message_type: str) -> bool:
-    """Record ``message_id`` as processed by ``consumer``.  False if it already was."""
+def _insert(session: Session):
     dialect = session.get_bind().dialect.name
-    values = dict(consumer=consumer, message_id=message_id, message_type=message_type, processed_at=utcnow())
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -18,5 +17,29 @@ def claim(session: Session, consumer: str, message_id: str, message_type: str) -
     else:  # pragma: no cover - other backends are not configured
         raise RuntimeError(f"unsupported database {dialect}")
     # RETURNING, not rowcount: drivers report rowcount -1 for some INSERT forms.
-    statement = insert(INBOX).values(**values).on_conflict_do_nothing().returning(INBOX.c.message_id)
-    return session.execute(statement).first() is not None
+    return insert(INBOX).on_conflict_do_nothing().returning(INBOX.c.message_id)
+
+
+def claim(session: Session, consumer: str, message_id: str, message_type: str) -> bool:
+    """Record ``message_id`` as processed by ``consumer``.  False if it already was."""
+    values = dict(consumer=consumer, message_id=message_id, message_type=message_type, processed_at=utcnow())
+    return session.execute(_insert(session).values(**values)).first() is not None
+
+
+def claim_many(session: Session, consumer: str, messages: list[tuple[str, str]]) -> set[str]:
+    """Record each ``(message_id, message_type)`` as processed by ``consumer`` in one
+    statement; returns the ids that were not recorded before.  Ids must be distinct."""
+    if not messages:
+        return set()
+    now = utcnow()
+    rows = [dict(consumer=consumer, message_id=message_id, message_type=message_type, processed_at=now)
+            for message_id, message_type in messages]
+    # One multi-row INSERT .. ON CONFLICT DO NOTHING RETURNING (SQLAlchemy "insertmanyvalues").
+    return set(session.execute(_insert(session), rows).scalars())
+
+
+def release(session: Session, consumer: str, message_ids: list[str]) -> None:
+    """Forget messages claimed in this transaction that did not take effect (dead letters),
+    so that they are not recorded as processed."""
+    if message_ids:
+        session.execute(delete(INBOX).where(INBOX.c.consumer == consumer, INBOX.c.message_id.in_(message_ids)))

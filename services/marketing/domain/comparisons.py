@@ -73,10 +73,7 @@ def complete_if_answered(session: Session, submission: Submission, entries: list
     """Once every market sent to has answered: ``comparison ready`` and the documents.
     Raised once per submission; later revisions show in the comparison API and can be
     rendered again with :func:`request_documents`."""
-    if submission.comparison_ready_at is not None:
-        return False
-    sent = [entry for entry in entries if entry.sent_at is not None]
-    if not sent or any(entry.answered_at is None for entry in sent):
+    if not ready_to_compare(submission, entries):
         return False
     comparison = comparison_for(session, submission)
     submission.comparison_ready_at = utcnow()
@@ -90,6 +87,14 @@ def complete_if_answered(session: Session, submission: Submission, entries: list
     audit(session, actor, "submission.comparison_ready", "submission", submission.id,
           quotes=len(comparison["options"]), declinations=len(comparison["declinations"]))
     return True
+
+
+def ready_to_compare(submission: Submission, entries: list[SubmissionMarket]) -> bool:
+    """Every market sent to has answered, and the comparison was not raised before."""
+    if submission.comparison_ready_at is not None:
+        return False
+    sent = [entry for entry in entries if entry.sent_at is not None]
+    return bool(sent) and all(entry.answered_at is not None for entry in sent)
 
 
 def request_documents(session: Session, submission: Submission, comparison: dict, actor: str, today: date) -> list[str]:

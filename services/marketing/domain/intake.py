@@ -34,9 +34,24 @@ def to_json(value):
     return value
 
 
+def json_form(payload: dict) -> dict:
+    """:func:`to_json` of a payload with string keys, done by the C JSON codec (faster)."""
+    return json.loads(json.dumps(payload, default=_json_default))
+
+
 def content_hash(payload: dict) -> str:
-    canonical = json.dumps(to_json(payload), sort_keys=True, separators=(",", ":"))
+    """The fingerprint of a payload: sha256 of its canonical JSON form (the same for the
+    loaded payload and its JSON form)."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=_json_default)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} has no JSON form")
 
 
 def quote_problems(quote: dict, submission_lines: list[str]) -> list[str]:

@@ -19,7 +19,7 @@ from services.marketing.models import Bind, ClientView, Market, Quote, Submissio
 from shared.contracts.carrier import REPLY_TYPE
 from shared.kit.audit import audit
 from shared.kit.db import utcnow
-from shared.kit.outbox import record_event
+from shared.kit.outbox import Event, record_event
 from shared.kit.topology import CARRIER_REPLIES
 
 SOURCE = "marketing"
@@ -45,9 +45,7 @@ def receive(session: Session, data: dict, market: Market, *, channel: str, actor
     """Store a market's answer once.  ``data`` is a QuoteSubmittedV1 payload in its JSON
     form.  Raises :class:`UnknownSubmission`; business refusals come back as "rejected"."""
     submission, entries = _submission_and_market_list(session, data["submission_id"])
-    entry = next((e for e in entries if e.market_id == market.id and e.sent_at is not None), None)
-    if entry is None:
-        raise UnknownSubmission(f"No submission {data['submission_id']!r} was sent to market {market.id!r}.")
+    entry = sent_entry(entries, market, data["submission_id"])
     siblings = list(session.scalars(select(Quote).options(load_only(*CHAIN_COLUMNS)).where(
         Quote.market_id == market.id, Quote.carrier_quote_ref == data["carrier_quote_ref"])))
     digest = intake.content_hash(data)
@@ -56,23 +54,32 @@ def receive(session: Session, data: dict, market: Market, *, channel: str, actor
         data["revision"], digest)
     if isinstance(decision, intake.Duplicate):
         return IntakeResult("duplicate", next(s for s in siblings if s.id == decision.quote_id))
-    refusal = _refusal(submission, siblings, decision, data)
-    if refusal is not None:
-        return refusal
-    quote = _store(session, data, market, submission, decision, digest, channel, actor)
+    refused = refusal(submission, siblings, decision, data)
+    if refused is not None:
+        return refused
+    quote = new_quote(data, market, submission, decision, digest, channel, actor)
+    session.add(quote)
     if decision.followed_by_id:
         session.flush()  # the later revision will point at this row: insert it first
-    _rechain(siblings, decision, quote)
-    _answer(entry, quote)
+    rechain(siblings, decision, quote)
+    answer(entry, quote)
     if quote.is_current:
-        _announce(session, submission, market, quote)
-    audit(session, actor, "quote.received", "quote", quote.id, submission_id=submission.id, market_id=market.id,
-          carrier_quote_ref=quote.carrier_quote_ref, revision=quote.revision, status=quote.status, channel=channel)
+        event_type, event = announcement(submission, market, quote)
+        record_event(session, SOURCE, event_type, event, subject=submission.id)
+    audit(session, actor, "quote.received", "quote", quote.id, **receipt_details(quote, channel))
     complete_if_answered(session, submission, entries, actor, today)
     return IntakeResult("accepted", quote)
 
 
-def _refusal(submission: Submission, siblings: list[Quote], decision, data: dict) -> IntakeResult | None:
+def sent_entry(entries: list[SubmissionMarket], market: Market, submission_id: str) -> SubmissionMarket:
+    """The market's entry on the submission's list, if the submission was sent to it."""
+    entry = next((e for e in entries if e.market_id == market.id and e.sent_at is not None), None)
+    if entry is None:
+        raise UnknownSubmission(f"No submission {submission_id!r} was sent to market {market.id!r}.")
+    return entry
+
+
+def refusal(submission: Submission, siblings: list[Quote], decision, data: dict) -> IntakeResult | None:
     """Business reasons not to take a (non-duplicate) answer."""
     if any(s.submission_id != submission.id for s in siblings):
         return IntakeResult("rejected", conflict=True, reasons=[
@@ -104,7 +111,8 @@ def _submission_and_market_list(session: Session, submission_id: str) -> tuple[S
     return rows[0][0], [entry for _submission, entry in rows if entry is not None]
 
 
-def _store(session, data, market, submission, decision, digest, channel, actor) -> Quote:
+def new_quote(data, market, submission, decision, digest, channel, actor) -> Quote:
+    """The quote row for an answer (not yet added to the session)."""
     sums = intake.totals(data)
     period = data.get("period") or {}
     quote = Quote(
@@ -122,11 +130,10 @@ def _store(session, data, market, submission, decision, digest, channel, actor) 
         forms=data.get("forms", []), valid_until=_date(data.get("valid_until")),
         underwriter=data.get("underwriter"), channel=channel, received_by=actor, received_at=utcnow(),
     )
-    session.add(quote)
     return quote
 
 
-def _rechain(siblings: list[Quote], decision: intake.Placement, quote: Quote) -> None:
+def rechain(siblings: list[Quote], decision: intake.Placement, quote: Quote) -> None:
     by_id = {s.id: s for s in siblings}
     if decision.retires_id:
         by_id[decision.retires_id].is_current = False
@@ -134,33 +141,45 @@ def _rechain(siblings: list[Quote], decision: intake.Placement, quote: Quote) ->
         by_id[decision.followed_by_id].supersedes_id = quote.id
 
 
-def _answer(entry: SubmissionMarket, quote: Quote) -> None:
+def answer(entry: SubmissionMarket, quote: Quote) -> None:
     if entry.answered_at is None:
         entry.answered_at = quote.received_at
     if quote.is_current and entry.status not in CLOSED:
         entry.status = intake.STATUS_OF_MARKET[quote.status]
 
 
-def _announce(session: Session, submission: Submission, market: Market, quote: Quote) -> None:
+def announcement(submission: Submission, market: Market, quote: Quote) -> tuple[str, dict]:
+    """The event a new current quote raises (a first quote also marks the submission
+    quoted): its type and data."""
     ref = submission_ref(submission, market)
     if quote.status == "declined":
-        record_event(session, SOURCE, "marketing.quote.declined",
-                     {**ref, "quote_id": quote.id, "reason": quote.declination_reason}, subject=submission.id)
-        return
+        return "marketing.quote.declined", {**ref, "quote_id": quote.id, "reason": quote.declination_reason}
     if submission.status == "sent":
         submission.status = "quoted"
         submission.updated_at = utcnow()
-    record_event(session, SOURCE, "marketing.quote.received", {
+    return "marketing.quote.received", {
         **ref, "quote_id": quote.id, "status": quote.status, "revision": quote.revision,
         "total_cost": {"amount": f"{quote.total_cost:.2f}", "currency": quote.currency},
         "valid_until": quote.valid_until.isoformat() if quote.valid_until else None,
-    }, subject=submission.id)
+    }
+
+
+def receipt_details(quote: Quote, channel: str) -> dict:
+    """What the audit log keeps of a received quote."""
+    return dict(submission_id=quote.submission_id, market_id=quote.market_id, carrier_quote_ref=quote.carrier_quote_ref,
+                revision=quote.revision, status=quote.status, channel=channel)
 
 
 def reply(session: Session, in_reply_to: str, market_id: str, data: dict | None, result: IntakeResult) -> dict:
     """The carrier's answer on its reply queue (carrier.quote.replied)."""
+    event = reply_event(in_reply_to, market_id, data, result)
+    return record_event(session, SOURCE, event.type, event.data, subject=event.subject, exchange=event.exchange,
+                        routing_key=event.routing_key)
+
+
+def reply_event(in_reply_to: str, market_id: str, data: dict | None, result: IntakeResult) -> Event:
     data = data or {}
-    return record_event(session, SOURCE, REPLY_TYPE, {
+    return Event(REPLY_TYPE, {
         "in_reply_to": in_reply_to,
         "market_id": market_id,
         "carrier_quote_ref": data.get("carrier_quote_ref"),

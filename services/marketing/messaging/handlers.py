@@ -10,12 +10,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.marketing.domain import quotes, submissions
-from services.marketing.domain.intake import to_json
+from services.marketing.domain import intake_batch, quotes, submissions
+from services.marketing.domain.intake import json_form, to_json
 from services.marketing.domain.readmodels import apply_client, apply_policy
 from services.marketing.models import Market, Submission, SubmissionDocument
 from shared.contracts.carrier import INTAKE_TYPE
-from shared.kit.consumer import DeadLetter, Delivery, Rejected
+from shared.kit.consumer import BatchHandler, DeadLetter, Delivery, Rejected
 from shared.kit.db import utcnow
 from shared.kit.topology import INTAKE_QUEUE
 
@@ -61,18 +61,43 @@ def on_document_generated(session: Session, delivery: Delivery) -> None:
 def on_quote_submitted(session: Session, delivery: Delivery) -> None:
     """A carrier's answer: only from the market's own broker user, stored once, answered."""
     data = to_json(delivery.data)
-    market = session.get(Market, data["market_id"])
-    if market is None:
-        raise DeadLetter(f"unknown market {data['market_id']!r}", kind="unknown_market")
-    if not market.broker_user or delivery.user_id != market.broker_user:
-        raise DeadLetter(f"broker user {delivery.user_id!r} may not answer for market {market.id!r}",
-                         kind="forged_market")
+    market = vouched_market(session.get(Market, data["market_id"]), data["market_id"], delivery.user_id)
     try:
         result = quotes.receive(session, data, market, channel="queue", actor=f"carrier:{market.id}",
                                 today=utcnow().date())
     except quotes.UnknownSubmission as exc:
         raise DeadLetter(exc.detail, kind="unknown_submission") from None
     quotes.reply(session, delivery.message_id, market.id, data, result)
+
+
+def on_quotes_submitted(session: Session, deliveries: list[Delivery]) -> dict[str, DeadLetter | None]:
+    """:func:`on_quote_submitted` for a whole batch of answers, with the database work
+    done in bulk (see :mod:`services.marketing.domain.intake_batch`)."""
+    answers = [(delivery, json_form(delivery.data)) for delivery in deliveries]
+    market_ids = {data["market_id"] for _delivery, data in answers}
+    markets = {m.id: m for m in session.scalars(select(Market).where(Market.id.in_(sorted(market_ids))))}
+    verdicts: dict[str, DeadLetter | None] = {}
+    vouched = []
+    for delivery, data in answers:
+        try:
+            market = vouched_market(markets.get(data["market_id"]), data["market_id"], delivery.user_id)
+        except DeadLetter as letter:
+            verdicts[delivery.message_id] = letter
+            continue
+        vouched.append(intake_batch.Answer(delivery.message_id, data, market, delivery.correlation_id))
+    for message_id, unknown in intake_batch.receive_many(session, vouched, utcnow().date()).items():
+        verdicts[message_id] = None if unknown is None else DeadLetter(unknown.detail, kind="unknown_submission")
+    return verdicts
+
+
+def vouched_market(market: Market | None, market_id: str, user_id: str | None) -> Market:
+    """The market an answer claims to come from, if the broker vouches that its own
+    broker user published it."""
+    if market is None:
+        raise DeadLetter(f"unknown market {market_id!r}", kind="unknown_market")
+    if not market.broker_user or user_id != market.broker_user:
+        raise DeadLetter(f"broker user {user_id!r} may not answer for market {market.id!r}", kind="forged_market")
+    return market
 
 
 def on_dead_letter(session: Session, rejected: Rejected) -> None:
@@ -117,5 +142,5 @@ HANDLERS = {
     "accounts.policy.recorded": on_policy_recorded,
     "accounts.renewal.due": on_renewal_due,
     "documents.document.generated": on_document_generated,
-    INTAKE_TYPE: on_quote_submitted,
+    INTAKE_TYPE: BatchHandler(single=on_quote_submitted, batch=on_quotes_submitted),
 }
