@@ -7,17 +7,17 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
+    JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.kit.db import UTCDateTime, add_kit_tables, new_metadata, utcnow
+from shared.kit.db import ExactDecimal, UTCDateTime, add_kit_tables, new_metadata, utcnow
 
 metadata = new_metadata()
 add_kit_tables(metadata)
 
-MONEY = Numeric(14, 2)
-PERCENT = Numeric(5, 2)
+MONEY = ExactDecimal(14, 2)
+PERCENT = ExactDecimal(5, 2)
 
 
 class Base(DeclarativeBase):

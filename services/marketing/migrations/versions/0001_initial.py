@@ -9,7 +9,7 @@ Create Date: 2026-11-27
 import sqlalchemy as sa
 from alembic import op
 
-from shared.kit.db import UTCDateTime
+from shared.kit.db import ExactDecimal, UTCDateTime
 from shared.kit.migrations import create_kit_tables, drop_kit_tables
 
 revision = "0001"
@@ -46,7 +46,7 @@ def upgrade() -> None:
     sa.Column('broker_user', sa.String(length=120), nullable=True),
     sa.Column('email', sa.String(length=200), nullable=True),
     sa.Column('appetite', sa.JSON(), nullable=False),
-    sa.Column('commission_percent', sa.Numeric(precision=5, scale=2), nullable=True),
+    sa.Column('commission_percent', ExactDecimal(5, 2), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.Column('updated_at', UTCDateTime(), nullable=False),
@@ -64,7 +64,7 @@ def upgrade() -> None:
     sa.Column('expiration_date', sa.Date(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('coverages', sa.JSON(), nullable=False),
-    sa.Column('premium', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('premium', ExactDecimal(14, 2), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('insured', sa.JSON(), nullable=False),
     sa.Column('as_of', UTCDateTime(), nullable=False),
@@ -84,7 +84,7 @@ def upgrade() -> None:
     sa.Column('specifications', sa.JSON(), nullable=False),
     sa.Column('expiring_policy_ids', sa.JSON(), nullable=False),
     sa.Column('expiring', sa.JSON(), nullable=False),
-    sa.Column('target_premium', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('target_premium', ExactDecimal(14, 2), nullable=True),
     sa.Column('underwriting_notes', sa.Text(), nullable=True),
     sa.Column('account_manager', sa.String(length=120), nullable=True),
     sa.Column('markets_approved_by', sa.String(length=200), nullable=True),
@@ -117,10 +117,10 @@ def upgrade() -> None:
     sa.Column('expiration_date', sa.Date(), nullable=True),
     sa.Column('lines', sa.JSON(), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
-    sa.Column('premium', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('premium', ExactDecimal(14, 2), nullable=False),
     sa.Column('taxes_fees', sa.JSON(), nullable=False),
-    sa.Column('total_cost', sa.Numeric(precision=14, scale=2), nullable=False),
-    sa.Column('commission_percent', sa.Numeric(precision=5, scale=2), nullable=True),
+    sa.Column('total_cost', ExactDecimal(14, 2), nullable=False),
+    sa.Column('commission_percent', ExactDecimal(5, 2), nullable=True),
     sa.Column('payment_plans', sa.JSON(), nullable=False),
     sa.Column('subjectivities', sa.JSON(), nullable=False),
     sa.Column('exclusions', sa.JSON(), nullable=False),
