@@ -8,7 +8,10 @@ from shared.kit.config import Settings
 
 def create_app(settings: Settings | None = None) -> Flask:
     from services.accounts.api import BLUEPRINTS
+    from services.accounts.domain.losses import large_loss_threshold
     from shared.kit.web import create_service_app
+
+    large_loss_threshold()  # a bad LARGE_LOSS_THRESHOLD stops the service at start, not on a request
 
     return create_service_app(
         "accounts", title="Accounts API", blueprints=BLUEPRINTS, settings=settings,

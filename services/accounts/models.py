@@ -1,5 +1,7 @@
 """The accounts database: clients and their regulatory credentials, policy terms, the
-renewal notices already raised, the diary (activities) and links to generated documents."""
+renewal notices already raised, the diary (activities) and links to generated documents;
+loss history (claims, carriers' loss-run column mappings), the communication log with
+its attachments, file set-up checklists, and out-of-office cover."""
 from __future__ import annotations
 
 import uuid
@@ -161,6 +163,8 @@ class Activity(Base):
     completed_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set while the activity is with an absent user's backup: whom it returns to.
+    original_assignee: Mapped[str | None] = mapped_column(String(120), index=True)
 
 
 class AccountDocument(Base):
@@ -182,3 +186,136 @@ class AccountDocument(Base):
     subject_id: Mapped[str] = mapped_column(String(64))
     download_path: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Claim(Base):
+    """One claim against a policy term, as keyed in or as the carrier's loss run values it."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        UniqueConstraint("policy_id", "claim_number", name="uq_claims_policy_claim_number"),
+        Index("ix_claims_client_date_of_loss", "client_id", "date_of_loss"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"))
+    policy_id: Mapped[str] = mapped_column(ForeignKey("policies.id"))
+    claim_number: Mapped[str] = mapped_column(String(60))
+    date_of_loss: Mapped[date] = mapped_column(Date)
+    cause: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(10))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    paid: Mapped[Decimal] = mapped_column(ExactDecimal(14, 2))
+    reserved: Mapped[Decimal] = mapped_column(ExactDecimal(14, 2))
+    incurred: Mapped[Decimal] = mapped_column(ExactDecimal(14, 2))
+    recoveries: Mapped[Decimal] = mapped_column(ExactDecimal(14, 2))
+    description: Mapped[str | None] = mapped_column(Text)
+    # "manual" (keyed in) or "loss_run" (imported from the carrier's loss run).
+    source: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class LossRunMapping(Base):
+    """How one carrier's loss run is laid out: our field -> their column header."""
+
+    __tablename__ = "loss_run_mappings"
+
+    carrier_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    columns: Mapped[dict] = mapped_column(JSON)
+    date_format: Mapped[str] = mapped_column(String(40))
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Communication(Base):
+    """A note, call or email in the account's log.  Never changed: a correction is a new
+    entry pointing at the one it corrects."""
+
+    __tablename__ = "communications"
+    __table_args__ = (
+        Index("ix_communications_client_occurred_id", "client_id", "occurred_at", "id"),
+        # One email imported once per account.
+        UniqueConstraint("client_id", "message_id", name="uq_communications_client_message_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"))
+    policy_id: Mapped[str | None] = mapped_column(ForeignKey("policies.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    direction: Mapped[str | None] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(200))
+    sender: Mapped[str | None] = mapped_column(String(320))
+    recipients: Mapped[list] = mapped_column(JSON, default=list)
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    author: Mapped[str] = mapped_column(String(200), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    corrects_id: Mapped[str | None] = mapped_column(ForeignKey("communications.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attachments: Mapped[list["CommunicationAttachment"]] = relationship(
+        order_by="CommunicationAttachment.position", lazy="selectin")
+
+
+class CommunicationAttachment(Base):
+    """A file that came with an email, kept in the service's attachment store by its sha256."""
+
+    __tablename__ = "communication_attachments"
+    __table_args__ = (UniqueConstraint("communication_id", "position", name="uq_communication_attachments_position"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    communication_id: Mapped[str] = mapped_column(ForeignKey("communications.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(200))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class Checklist(Base):
+    """A file set-up checklist (new account, or one policy term's renewal)."""
+
+    __tablename__ = "checklists"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    policy_id: Mapped[str | None] = mapped_column(ForeignKey("policies.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    template: Mapped[str] = mapped_column(String(60))
+    # "new_account:<client id>" or "renewal:<policy id>": each started once.
+    source_key: Mapped[str] = mapped_column(String(120), unique=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    items: Mapped[list["ChecklistItem"]] = relationship(order_by="ChecklistItem.position", lazy="selectin")
+
+
+class ChecklistItem(Base):
+    __tablename__ = "checklist_items"
+    __table_args__ = (UniqueConstraint("checklist_id", "position", name="uq_checklist_items_position"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    checklist_id: Mapped[str] = mapped_column(ForeignKey("checklists.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(String(300))
+    done_by: Mapped[str | None] = mapped_column(String(200))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserAbsence(Base):
+    """A user out of the office from ``starts_on`` through ``ends_on`` (inclusive), covered by
+    ``backup``.  ``state``: scheduled, active (their diary is with the backup), ended."""
+
+    __tablename__ = "user_absences"
+    __table_args__ = (Index("ix_user_absences_state_starts", "state", "starts_on"),)
+
+    user: Mapped[str] = mapped_column(String(120), primary_key=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    backup: Mapped[str] = mapped_column(String(120))
+    state: Mapped[str] = mapped_column(String(10))
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

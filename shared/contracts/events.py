@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from shared.contracts.base import ContractSchema
+from shared.contracts.base import ContractSchema, DecimalString
 from shared.contracts.comparison import DOCUMENT_PAYLOADS, QUOTE_STATUSES
 from shared.contracts.registry import event
 from shared.contracts.types import (
@@ -55,6 +55,58 @@ class RenewalDueV1(ContractSchema):
     lead_days = fields.Integer(required=True, validate=validate.Range(min=1, max=365))
     expiration_date = fields.Date(required=True)
     account_manager = fields.String(load_default=None, allow_none=True)
+
+
+class LossFiguresSchema(ContractSchema):
+    """Claims and premium over a period: loss ratio = incurred / earned premium (percent),
+    frequency = claims per policy year, severity = incurred per claim."""
+
+    claim_count = fields.Integer(required=True, validate=validate.Range(min=0))
+    open_claim_count = fields.Integer(required=True, validate=validate.Range(min=0))
+    paid = fields.Nested(NonNegativeMoneySchema, required=True)
+    reserved = fields.Nested(NonNegativeMoneySchema, required=True)
+    incurred = fields.Nested(NonNegativeMoneySchema, required=True)
+    recoveries = fields.Nested(NonNegativeMoneySchema, required=True)
+    earned_premium = fields.Nested(NonNegativeMoneySchema, required=True)
+    loss_ratio_percent = DecimalString(places=2, required=True, allow_none=True)
+    frequency = DecimalString(places=2, required=True, validate=validate.Range(min=0))
+    severity = fields.Nested(NonNegativeMoneySchema, required=True, allow_none=True)
+    large_loss_count = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class PolicyYearLossesSchema(LossFiguresSchema):
+    policy_year = fields.Integer(required=True)
+    lines = fields.List(fields.String(validate=validate.OneOf(tuple(LINES_OF_BUSINESS))), required=True)
+
+
+class FiveYearLossesSchema(LossFiguresSchema):
+    from_year = fields.Integer(required=True)
+    to_year = fields.Integer(required=True)
+    years_with_coverage = fields.Integer(required=True, validate=validate.Range(min=0, max=5))
+
+
+class LargeLossSchema(ContractSchema):
+    claim_id = fields.String(required=True)
+    claim_number = fields.String(required=True)
+    policy_id = fields.String(required=True)
+    policy_year = fields.Integer(required=True)
+    date_of_loss = fields.Date(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("open", "closed", "reopened")))
+    incurred = fields.Nested(NonNegativeMoneySchema, required=True)
+
+
+@event("accounts.losses.updated", 1, "A client's loss history changed (a claim recorded, changed or removed, or a "
+                                      "loss run imported); carries the loss summary as of that day.")
+class LossesUpdatedV1(ContractSchema):
+    client_id = fields.String(required=True)
+    program = fields.String(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(
+        ("claim_recorded", "claim_changed", "claim_removed", "loss_run_imported")))
+    as_of = fields.Date(required=True)
+    large_loss_threshold = fields.Nested(NonNegativeMoneySchema, required=True)
+    policy_years = fields.List(fields.Nested(PolicyYearLossesSchema), required=True)
+    five_years = fields.Nested(FiveYearLossesSchema, required=True)
+    large_losses = fields.List(fields.Nested(LargeLossSchema), required=True)
 
 
 # ---------------------------------------------------------------- marketing

@@ -1,3 +1,4 @@
-from services.accounts.api import activities, clients, documents, policies
+from services.accounts.api import absences, activities, checklists, clients, communications, documents, losses, policies
 
-BLUEPRINTS = [clients.blp, policies.blp, activities.blp, documents.blp]
+BLUEPRINTS = [clients.blp, policies.blp, activities.blp, documents.blp, losses.blp, communications.blp, checklists.blp,
+              absences.blp]

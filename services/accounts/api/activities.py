@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from services.accounts.api.absences import settle_absences
 from services.accounts.api.access import business_rules, commit, cursor_key, page_body, visible_client, visible_programs
 from services.accounts.api.schemas import (
     ActivityCompleteSchema, ActivityCreateSchema, ActivityListArgsSchema, ActivityPageSchema, ActivitySchema,
@@ -26,6 +27,7 @@ class Activities(MethodView):
     def get(self, args):
         """Activities in the caller's programs, by due date: ``assignee=me&status=open``
         is my open diary."""
+        settle_absences()
         assignee = args.get("assignee")
         where = ActivityFilter(programs=visible_programs(), status=args.get("status"),
                                assignee=principal().user_id if assignee == "me" else assignee,
@@ -57,6 +59,7 @@ class ActivityById(MethodView):
     @blp.response(200, ActivitySchema)
     def get(self, activity_id):
         """One activity."""
+        settle_absences()
         return _visible_activity(activity_id)
 
 

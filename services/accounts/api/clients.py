@@ -12,6 +12,7 @@ from services.accounts.api.presenters import client_detail, client_summary
 from services.accounts.api.schemas import (
     ClientChangesSchema, ClientCreateSchema, ClientListArgsSchema, ClientPageSchema, ClientSchema,
 )
+from services.accounts.domain.checklists import progress
 from services.accounts.domain.clients import ClientFilter, find_clients, register_client, update_client
 from shared.kit.web import db_session, principal
 
@@ -45,7 +46,7 @@ class Clients(MethodView):
         with business_rules():
             client = register_client(session, principal().actor, fields)
         commit()
-        return client_detail(client, principal().roles)
+        return client_detail(client, principal().roles, progress(db_session(), client.id))
 
 
 @blp.route("/<client_id>")
@@ -53,7 +54,8 @@ class ClientById(MethodView):
     @blp.response(200, ClientSchema)
     def get(self, client_id):
         """One account with its policies and credentials."""
-        return client_detail(visible_client(client_id), principal().roles)
+        client = visible_client(client_id)
+        return client_detail(client, principal().roles, progress(db_session(), client.id))
 
     @blp.arguments(ClientChangesSchema)
     @blp.response(200, ClientSchema)
@@ -67,4 +69,4 @@ class ClientById(MethodView):
         with business_rules():
             update_client(db_session(), principal().actor, client, changes)
         commit()
-        return client_detail(client, principal().roles)
+        return client_detail(client, principal().roles, progress(db_session(), client.id))

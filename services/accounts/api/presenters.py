@@ -15,8 +15,11 @@ def client_summary(client: Client, roles) -> dict:
     }
 
 
-def client_detail(client: Client, roles) -> dict:
+def client_detail(client: Client, roles, checklists: list[dict]) -> dict:
+    """The account; ``checklists`` is its file set-up progress (domain.checklists.progress)."""
     return client_summary(client, roles) | {
+        "file_setup": {"done": sum(c["done"] for c in checklists), "total": sum(c["total"] for c in checklists),
+                       "checklists": checklists},
         "entity_type": client.entity_type, "naics": client.naics, "address": address_of(client),
         "created_at": client.created_at, "updated_at": client.updated_at,
         "policies": [policy_view(p) for p in client.policies],

@@ -6,8 +6,13 @@ from marshmallow import fields, validate
 
 from services.accounts.domain.activities import ACTIVITY_TYPES, PRIORITIES, STATUSES
 from services.accounts.domain.clients import CLIENT_STATUSES
+from services.accounts.domain.communications import DIRECTIONS
+from services.accounts.domain.communications import KINDS as COMMUNICATION_KINDS
+from services.accounts.domain.loss_runs import DEFAULT_DATE_FORMAT, OUR_FIELDS
+from services.accounts.domain.losses import CLAIM_STATUSES
 from services.accounts.domain.policies import POLICY_STATUSES
-from shared.contracts.base import ContractSchema
+from shared.contracts.base import ContractSchema, DecimalString
+from shared.contracts.events import FiveYearLossesSchema, LargeLossSchema, PolicyYearLossesSchema
 from shared.contracts.pagination import PageArgsSchema, page_schema
 from shared.contracts.types import (
     LINES_OF_BUSINESS, AddressSchema, CoverageSchema, CredentialSchema, MarketRefSchema, MoneySchema,
@@ -98,7 +103,22 @@ class ClientSummarySchema(ContractSchema):
     credentials = fields.List(fields.Nested(CredentialOutSchema))
 
 
+class ChecklistProgressSchema(ContractSchema):
+    checklist_id = fields.String()
+    kind = fields.String()
+    policy_id = fields.String(allow_none=True)
+    done = fields.Integer()
+    total = fields.Integer()
+
+
+class FileSetupSchema(ContractSchema):
+    done = fields.Integer()
+    total = fields.Integer()
+    checklists = fields.List(fields.Nested(ChecklistProgressSchema))
+
+
 class ClientSchema(ClientSummarySchema):
+    file_setup = fields.Nested(FileSetupSchema, metadata={"description": "checklist progress (done/total)"})
     entity_type = fields.String(allow_none=True)
     naics = fields.String(allow_none=True)
     address = fields.Nested(AddressSchema, allow_none=True)
@@ -161,6 +181,8 @@ class ActivitySchema(ContractSchema):
     due_on = fields.Date()
     priority = fields.String()
     assignee = fields.String(allow_none=True)
+    original_assignee = fields.String(allow_none=True, metadata={
+        "description": "set while the activity is with an absent user's backup: whom it returns to"})
     status = fields.String()
     outcome = fields.String(allow_none=True)
     source_key = fields.String(allow_none=True)
@@ -190,3 +212,209 @@ class AccountDocumentSchema(ContractSchema):
 
 
 AccountDocumentPageSchema = page_schema(AccountDocumentSchema, "AccountDocumentPageSchema")
+
+
+# -- loss history -----------------------------------------------------------------------
+
+class ClaimChangesSchema(ContractSchema):
+    """Every field optional: what PATCH changes.  ``incurred: null`` derives it again
+    (paid + reserved)."""
+
+    claim_number = fields.String(validate=validate.Length(min=1, max=60))
+    date_of_loss = fields.Date()
+    cause = _optional_text(120)
+    status = fields.String(validate=validate.OneOf(CLAIM_STATUSES))
+    paid = fields.Nested(NonNegativeMoneySchema)
+    reserved = fields.Nested(NonNegativeMoneySchema)
+    incurred = fields.Nested(NonNegativeMoneySchema, allow_none=True,
+                             metadata={"description": "defaults to paid + reserved"})
+    recoveries = fields.Nested(NonNegativeMoneySchema)
+    description = _optional_text(5000)
+
+
+class ClaimCreateSchema(ClaimChangesSchema):
+    claim_number = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    date_of_loss = fields.Date(required=True)
+    status = fields.String(load_default="open", validate=validate.OneOf(CLAIM_STATUSES))
+
+
+class ClaimSchema(ContractSchema):
+    id = fields.String()
+    client_id = fields.String()
+    policy_id = fields.String()
+    claim_number = fields.String()
+    date_of_loss = fields.Date()
+    cause = fields.String(allow_none=True)
+    status = fields.String()
+    paid = fields.Nested(MoneySchema)
+    reserved = fields.Nested(MoneySchema)
+    incurred = fields.Nested(MoneySchema)
+    recoveries = fields.Nested(MoneySchema)
+    description = fields.String(allow_none=True)
+    source = fields.String()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+ClaimPageSchema = page_schema(ClaimSchema, "ClaimPageSchema")
+
+
+class LossSummaryArgsSchema(ContractSchema):
+    as_of = fields.Date(metadata={"description": "default today"})
+    large_loss_threshold = DecimalString(places=2, validate=validate.Range(min=0, max=10**12),
+                                         metadata={"description": "default LARGE_LOSS_THRESHOLD or 100000"})
+
+
+class LossSummarySchema(ContractSchema):
+    client_id = fields.String()
+    program = fields.String()
+    as_of = fields.Date()
+    large_loss_threshold = fields.Nested(MoneySchema)
+    policy_years = fields.List(fields.Nested(PolicyYearLossesSchema))
+    five_years = fields.Nested(FiveYearLossesSchema)
+    large_losses = fields.List(fields.Nested(LargeLossSchema))
+
+
+class LossRunMappingSchema(ContractSchema):
+    columns = fields.Dict(keys=fields.String(validate=validate.OneOf(OUR_FIELDS)),
+                          values=fields.String(validate=validate.Length(min=1, max=200)), required=True,
+                          metadata={"description": "our field -> the carrier's column header"})
+    date_format = fields.String(load_default=DEFAULT_DATE_FORMAT, validate=validate.Length(min=2, max=40),
+                                metadata={"description": "strftime format of dates given as text, e.g. %m/%d/%Y"})
+
+
+class SavedLossRunMappingSchema(LossRunMappingSchema):
+    carrier = fields.String()
+    updated_by = fields.String()
+    updated_at = fields.AwareDateTime()
+
+
+class LossRunFormSchema(ContractSchema):
+    carrier = fields.String(validate=validate.Length(min=1, max=120),
+                            metadata={"description": "whose saved column mapping to use (or save)"})
+    policy_id = fields.String(metadata={"description": "every row is a claim on this policy term; without it the "
+                                                      "mapping needs policy_number"})
+    mapping = fields.String(validate=validate.Length(max=20000),
+                            metadata={"description": 'JSON {"columns": {...}, "date_format": "%m/%d/%Y"}'})
+    save_mapping = fields.Boolean(load_default=False,
+                                  metadata={"description": "save the inline mapping as the carrier's"})
+
+
+class LossRunFileSchema(ContractSchema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class LossRunResultSchema(ContractSchema):
+    claims = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    summary = fields.Nested(LossSummarySchema)
+
+
+# -- communication log ------------------------------------------------------------------
+
+class CommunicationCreateSchema(ContractSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(COMMUNICATION_KINDS))
+    direction = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DIRECTIONS))
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    body = fields.String(required=True, validate=validate.Length(max=100_000))
+    contact = _optional_text(200, load_default=None, metadata={"description": "whom we spoke or wrote to"})
+    occurred_at = fields.AwareDateTime(load_default=None, allow_none=True, metadata={"description": "default now"})
+    policy_id = fields.String(load_default=None, allow_none=True)
+    corrects_id = fields.String(load_default=None, allow_none=True,
+                                metadata={"description": "the entry this one corrects"})
+
+
+class CommunicationListArgsSchema(PageArgsSchema):
+    q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "text in subject or body"})
+    since = fields.Date(metadata={"description": "on or after this day (UTC)"})
+    until = fields.Date(metadata={"description": "on or before this day (UTC)"})
+    author = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "e.g. user:am.garcia"})
+    kind = fields.String(validate=validate.OneOf(COMMUNICATION_KINDS))
+    policy_id = fields.String()
+
+
+class EmailImportFormSchema(ContractSchema):
+    policy_id = fields.String()
+    direction = fields.String(validate=validate.OneOf(DIRECTIONS))
+
+
+class EmailFileSchema(ContractSchema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                                "description": "an RFC 5322 message (.eml)"})
+
+
+class AttachmentLinkSchema(ContractSchema):
+    position = fields.Integer()
+    filename = fields.String()
+    media_type = fields.String()
+    size_bytes = fields.Integer()
+    sha256 = fields.String()
+    download_path = fields.String()
+
+
+class CommunicationSchema(ContractSchema):
+    id = fields.String()
+    client_id = fields.String()
+    policy_id = fields.String(allow_none=True)
+    kind = fields.String()
+    direction = fields.String(allow_none=True)
+    subject = fields.String()
+    body = fields.String()
+    contact = fields.String(allow_none=True)
+    sender = fields.String(allow_none=True)
+    recipients = fields.List(fields.String())
+    message_id = fields.String(allow_none=True)
+    author = fields.String()
+    occurred_at = fields.AwareDateTime()
+    corrects_id = fields.String(allow_none=True)
+    corrected_by = fields.List(fields.String())
+    attachments = fields.List(fields.Nested(AttachmentLinkSchema))
+    created_at = fields.AwareDateTime()
+
+
+CommunicationPageSchema = page_schema(CommunicationSchema, "CommunicationPageSchema")
+
+
+# -- file set-up ------------------------------------------------------------------------
+
+class ChecklistItemSchema(ContractSchema):
+    id = fields.String()
+    position = fields.Integer()
+    key = fields.String()
+    label = fields.String()
+    done = fields.Boolean()
+    done_by = fields.String(allow_none=True)
+    done_at = fields.AwareDateTime(allow_none=True)
+
+
+class ChecklistSchema(ContractSchema):
+    id = fields.String()
+    client_id = fields.String()
+    policy_id = fields.String(allow_none=True)
+    kind = fields.String()
+    template = fields.String()
+    done = fields.Integer()
+    total = fields.Integer()
+    created_by = fields.String()
+    created_at = fields.AwareDateTime()
+    items = fields.List(fields.Nested(ChecklistItemSchema))
+
+
+# -- out of office ----------------------------------------------------------------------
+
+class AbsenceSetSchema(ContractSchema):
+    starts_on = fields.Date(required=True, data_key="from", metadata={"description": "first day out"})
+    ends_on = fields.Date(required=True, data_key="until", metadata={"description": "last day out (inclusive)"})
+    backup = fields.String(required=True, validate=USER)
+
+
+class AbsenceSchema(ContractSchema):
+    user = fields.String()
+    starts_on = fields.Date(data_key="from")
+    ends_on = fields.Date(data_key="until")
+    backup = fields.String()
+    state = fields.String(metadata={"description": "scheduled, active (activities with the backup) or ended"})
+    updated_by = fields.String()
+    updated_at = fields.AwareDateTime()

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.accounts.domain.absences import cover_for
 from services.accounts.domain.errors import Conflict, Invalid, NotFound
 from services.accounts.domain.paging import Page, page
 from services.accounts.models import Activity, Client, Policy, new_id
@@ -51,16 +52,19 @@ def open_activity(session: Session, actor: str, *, client: Client, type: str, su
         raise Invalid("The policy is not one of this client's.", {"policy_id": ["Not a policy of this client."]})
     if source_key is not None and _existing(session, type, source_key) is not None:
         return None
+    # Out of office: a new activity for an absent user goes to their backup.
+    backup = cover_for(session, assignee, utcnow().date())
     activity = Activity(
         id=new_id(), client_id=client.id, policy_id=policy.id if policy else None, type=type,
-        subject=subject[:300], details=details, due_on=due_on, priority=priority, assignee=assignee,
+        subject=subject[:300], details=details, due_on=due_on, priority=priority,
+        assignee=backup or assignee, original_assignee=assignee if backup else None,
         status="open", source_key=source_key, source_event_id=source_event_id, created_by=actor,
         created_at=utcnow(),
     )
     session.add(activity)
     session.flush()
     audit(session, actor, "activity.opened", "activity", activity.id, type=type, client_id=client.id,
-          assignee=assignee, source_key=source_key)
+          assignee=activity.assignee, original_assignee=activity.original_assignee, source_key=source_key)
     return activity
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from services.accounts.domain.checklists import start_checklist
 from services.accounts.domain.credentials import format_problem, normalise_number
 from services.accounts.domain.errors import Invalid, NotFound
 from services.accounts.domain.fein import fein_problem, normalise_fein
@@ -42,6 +43,7 @@ def register_client(session: Session, actor: str, fields: dict) -> Client:
     session.flush()
     audit(session, actor, "client.registered", "client", client.id, name=client.name, program=client.program)
     record_event(session, SOURCE, "accounts.client.registered", client_snapshot(client), subject=client.id)
+    start_checklist(session, actor, client, "new_account")
     return client
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from services.accounts.domain.activities import open_activity
+from services.accounts.domain.checklists import start_checklist
 from services.accounts.domain.clients import insured_of
 from services.accounts.domain.policies import policy_snapshot
 from services.accounts.models import Client, Policy, RenewalNotice, new_id
@@ -139,3 +140,4 @@ def _raise_renewal(session: Session, policy: Policy, lead_days: int, today: date
         due_on=today + timedelta(days=INFO_REQUEST_DAYS), assignee=client.account_manager,
         priority="high" if lead_days <= 30 else "normal", source_key=f"{policy.id}:{lead_days}",
     )
+    start_checklist(session, SCANNER, client, "renewal", policy=policy)

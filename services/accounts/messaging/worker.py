@@ -5,6 +5,7 @@ import logging
 import os
 import threading
 
+from services.accounts.domain.absences import apply_absences
 from services.accounts.domain.renewals import DEFAULT_LEAD_DAYS, parse_lead_days, scan
 from services.accounts.messaging.handlers import HANDLERS
 from shared.kit.config import Settings
@@ -13,6 +14,7 @@ from shared.kit.worker import PeriodicTask, run_worker
 
 log = logging.getLogger(__name__)
 RENEWAL_SCAN_EVERY_SECONDS = 3600
+ABSENCE_COVER_EVERY_SECONDS = 300
 
 
 def configured_lead_days() -> tuple[int, ...]:
@@ -27,7 +29,16 @@ def renewal_scan_task(db: Database, _settings: Settings) -> None:
     log.info(summary.line())
 
 
+def absence_cover_task(db: Database, _settings: Settings) -> None:
+    """Absences starting or ending today: activities go to backups, or come back."""
+    with db.transaction() as session:
+        moved, returned = apply_absences(session, utcnow().date())
+    if moved or returned:
+        log.info("absence cover: %d activities moved to backups, %d returned", moved, returned)
+
+
 def main(settings: Settings | None = None, stop: threading.Event | None = None) -> None:
     run_worker("accounts", HANDLERS, settings=settings, stop=stop, tasks=(
         PeriodicTask("renewal-scan", RENEWAL_SCAN_EVERY_SECONDS, renewal_scan_task),
+        PeriodicTask("absence-cover", ABSENCE_COVER_EVERY_SECONDS, absence_cover_task),
     ))

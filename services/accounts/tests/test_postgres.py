@@ -77,3 +77,23 @@ class TestOnBothDatabases:
         response = http.post(f"/api/v1/clients/{client['id']}/policies", json=policy_body(number="RACE-1"),
                              headers=headers)
         assert response.status_code == 409 and response.mimetype == "application/problem+json"
+
+    def test_claims_loss_summary_and_log_search_on_both_databases(self, backend):
+        settings, db = backend
+        http, headers = self._http(settings)
+        client = create_client(http, headers)
+        policy = create_policy(http, headers, client["id"], line="AUTO", number="AUTO-PG")
+        loss_day = (date.today() - timedelta(days=30)).isoformat()
+        for number, reserved in (("C-1", "150000.10"), ("C-2", "0.25")):
+            response = http.post(f"/api/v1/policies/{policy['id']}/claims", headers=headers, json={
+                "claim_number": number, "date_of_loss": loss_day, "paid": {"amount": "0.10", "currency": "USD"},
+                "reserved": {"amount": reserved, "currency": "USD"}})
+            assert response.status_code == 201, response.get_json()
+        summary = http.get(f"/api/v1/clients/{client['id']}/loss-summary", headers=headers).get_json()
+        assert summary["five_years"]["incurred"] == {"amount": "150000.55", "currency": "USD"}
+        assert [loss["claim_number"] for loss in summary["large_losses"]] == ["C-1"]
+        http.post(f"/api/v1/clients/{client['id']}/communications", headers=headers,
+                  json={"kind": "note", "subject": "Loss Runs", "body": "Ordered 5 years"})
+        found = http.get(f"/api/v1/clients/{client['id']}/communications?q=loss%20RUNS", headers=headers)
+        assert [e["subject"] for e in found.get_json()["items"]] == ["Loss Runs"]
+        assert len(emitted(db, "accounts.losses.updated")) == 2
