@@ -135,3 +135,38 @@ def test_readiness_reports_a_missing_broker(tmp_path):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["broker"].startswith("unavailable")
+
+
+def test_identity_provider_rs256_tokens_are_verified_and_algorithm_confusion_is_refused(tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    settings = testing.embedded_settings("kitweb", tmp_path, jwt_public_key=public_pem, jwt_algorithms=("RS256",),
+                                         jwt_audience="cmp-portal", jwt_issuer="https://idp.example")
+    client = create_service_app("kitweb", title="Kit test", blueprints=[blp], settings=settings).test_client()
+    claims = {"sub": "am.idp", "roles": ["account_manager"], "programs": ["transportation"], "exp": 4102444800,
+              "aud": "cmp-portal", "iss": "https://idp.example"}
+    good = jwt.encode(claims, key, algorithm="RS256")
+    response = client.post("/api/v1/things/", json={"name": "a", "premium": "1"}, headers={"Authorization": f"Bearer {good}"})
+    assert response.status_code == 201
+    for forged in (
+        jwt.encode({**claims, "aud": "someone-else"}, key, algorithm="RS256"),   # wrong audience
+        jwt.encode({**claims, "iss": "https://evil.example"}, key, algorithm="RS256"),  # wrong issuer
+    ):
+        _is_problem(client.post("/api/v1/things/", json={}, headers={"Authorization": f"Bearer {forged}"}), 401)
+    # HS256 signed with the public key as the secret: refused because only RS256 is accepted.
+    import base64
+    import hashlib
+    import hmac
+    import json as _json
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header, payload = b64(_json.dumps({"alg": "HS256", "typ": "JWT"}).encode()), b64(_json.dumps(claims).encode())
+    signature = b64(hmac.new(public_pem.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest())
+    confused = f"{header}.{payload}.{signature}"
+    _is_problem(client.post("/api/v1/things/", json={}, headers={"Authorization": f"Bearer {confused}"}), 401)
