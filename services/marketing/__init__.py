@@ -1,6 +1,8 @@
 """The marketing service: markets, submissions, quote intake, comparison and binding."""
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 from shared.kit.config import Settings
@@ -10,8 +12,23 @@ from shared.kit.web import create_service_app
 def create_app(settings: Settings | None = None) -> Flask:
     from services.marketing.api import BLUEPRINTS
 
-    return create_service_app(
+    app = create_service_app(
         "marketing", title="Marketing API", blueprints=BLUEPRINTS, settings=settings,
         description="Markets and their appetite, submissions, quotes from carriers, the coverage "
                     "comparison and binding.",
     )
+    app.config["SURPLUS_LINES_DECLINATIONS"] = surplus_lines_declinations()
+    return app
+
+
+def surplus_lines_declinations() -> int:
+    """How many admitted markets must have declined before a non-admitted market is bound
+    (env MARKETING_SURPLUS_LINES_DECLINATIONS or SURPLUS_LINES_DECLINATIONS, default 3)."""
+    from services.marketing.domain.surplus_lines import DEFAULT_DECLINATIONS
+
+    raw = os.environ.get("MARKETING_SURPLUS_LINES_DECLINATIONS") or os.environ.get("SURPLUS_LINES_DECLINATIONS")
+    if raw is None:
+        return DEFAULT_DECLINATIONS
+    if not raw.strip().isdigit():
+        raise ValueError(f"SURPLUS_LINES_DECLINATIONS must be a whole number of markets, not {raw!r}")
+    return int(raw)

@@ -197,3 +197,62 @@ class SubmissionDocument(Base):
     filename: Mapped[str] = mapped_column(String(300))
     download_path: Mapped[str] = mapped_column(String(300))
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+RATE = ExactDecimal(7, 4)
+
+
+class SurplusLinesPlacement(Base):
+    """A bind with a non-admitted carrier: the diligent search it rests on and the home
+    state's surplus line tax and stamping fee (what the affidavit reports)."""
+
+    __tablename__ = "surplus_lines_placement"
+
+    bind_id: Mapped[str] = mapped_column(ForeignKey("bind.id"), primary_key=True)
+    home_state: Mapped[str | None] = mapped_column(String(2))
+    effective_date: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    gross_premium: Mapped[Decimal] = mapped_column(MONEY)
+    tax: Mapped[Decimal | None] = mapped_column(MONEY)
+    tax_rate_percent: Mapped[Decimal | None] = mapped_column(RATE)
+    stamping_fee: Mapped[Decimal | None] = mapped_column(MONEY)
+    stamping_fee_rate_percent: Mapped[Decimal | None] = mapped_column(RATE)
+    charges: Mapped[list] = mapped_column(JSON, default=list)
+    declinations: Mapped[list] = mapped_column(JSON, default=list)
+    declinations_required: Mapped[int] = mapped_column(Integer)
+    broker_license: Mapped[str] = mapped_column(String(40))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IssuedPolicyCheck(Base):
+    """The issued policy as keyed in, checked against the bound quote."""
+
+    __tablename__ = "issued_policy_check"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bind_id: Mapped[str] = mapped_column(ForeignKey("bind.id"), index=True)
+    policy_numbers: Mapped[dict] = mapped_column(JSON, default=dict)
+    lines: Mapped[list] = mapped_column(JSON, default=list)
+    forms: Mapped[list] = mapped_column(JSON, default=list)
+    exclusions: Mapped[list] = mapped_column(JSON, default=list)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    premium: Mapped[Decimal] = mapped_column(MONEY)
+    discrepancy_count: Mapped[int] = mapped_column(Integer)
+    checked_by: Mapped[str] = mapped_column(String(200))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PolicyDiscrepancy(Base):
+    """One difference between the issued policy and the bound quote."""
+
+    __tablename__ = "policy_discrepancy"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    check_id: Mapped[str] = mapped_column(ForeignKey("issued_policy_check.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    line_of_business: Mapped[str | None] = mapped_column(String(10))
+    coverage_code: Mapped[str | None] = mapped_column(String(40))
+    expected: Mapped[str | None] = mapped_column(Text)
+    found: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
+

@@ -174,6 +174,37 @@ class PolicyBoundV1(ContractSchema):
     account_manager = fields.String(load_default=None, allow_none=True)
 
 
+POLICY_DISCREPANCY_KINDS = (
+    "missing_line", "extra_line", "premium", "missing_coverage", "extra_coverage", "limit", "deductible",
+    "missing_form", "extra_form", "new_exclusion", "removed_exclusion",
+)
+
+
+class PolicyDiscrepancySchema(ContractSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(POLICY_DISCREPANCY_KINDS))
+    line_of_business = fields.String(load_default=None, allow_none=True)
+    coverage_code = fields.String(load_default=None, allow_none=True)
+    expected = fields.String(load_default=None, allow_none=True)
+    found = fields.String(load_default=None, allow_none=True)
+    detail = fields.String(required=True)
+
+
+@event("marketing.policy.discrepancies_found", 1, "The issued policy differs from the bound quote; every difference "
+                                                   "listed (raised once per policy check).")
+class PolicyDiscrepanciesFoundV1(ContractSchema):
+    check_id = fields.String(required=True)
+    bind_id = fields.String(required=True)
+    quote_id = fields.String(required=True)
+    submission_id = fields.String(required=True)
+    client_id = fields.String(required=True)
+    program = fields.String(required=True)
+    market_id = fields.String(required=True)
+    market_name = fields.String(required=True)
+    policy_numbers = fields.List(fields.String(), required=True)
+    account_manager = fields.String(load_default=None, allow_none=True)
+    discrepancies = fields.List(fields.Nested(PolicyDiscrepancySchema), required=True, validate=validate.Length(min=1))
+
+
 # ---------------------------------------------------------------- documents
 
 

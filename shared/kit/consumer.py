@@ -157,13 +157,20 @@ class ServiceConsumer:
                                 prefetch_count=self.settings.prefetch)
             consumer.consume()
             consumers.append(consumer)
-        self._dlq_producer = conn.Producer(channel=conn.channel())
+        # Dead letters go out on a connection of their own with publisher confirms: the
+        # original is acked only once the broker holds its dead letter.
+        self._dlq_connection = broker.connect(self.settings, confirm=True)
+        self._dlq_producer = self._dlq_connection.Producer()
         try:
             while not stop.is_set():
                 try:
                     conn.drain_events(timeout=self.max_wait)
                 except (socket.timeout, TimeoutError):
                     pass
+                # Send our heartbeats (py-amqp never does by itself): an idle consumer
+                # is otherwise dropped by the broker after two missed intervals.
+                conn.heartbeat_check()
+                self._dlq_connection.heartbeat_check()
                 if self._buffer and (len(self._buffer) >= self.batch_size
                                      or time.monotonic() - self._first_at >= self.max_wait):
                     self.flush()
@@ -175,6 +182,7 @@ class ServiceConsumer:
                     consumer.cancel()
                 except Exception:  # noqa: BLE001
                     pass
+            self._dlq_connection.release()
 
     def _on_message(self, message, queue: str) -> None:
         if not self._buffer:
@@ -380,12 +388,6 @@ class ServiceConsumer:
         message = item.raw
         log.warning("dead-lettering a message from %s: %s", item.queue, item.reason,
                     extra={"fields": {"reason_kind": item.kind, "message_id": message.properties.get("message_id")}})
-        if self.on_dead_letter is not None:
-            try:
-                with self.db.transaction() as session:
-                    self.on_dead_letter(session, item)
-            except Exception:  # noqa: BLE001 - the dead letter itself must not be lost
-                log.exception("dead-letter hook failed")
         headers = dict(message.headers or {})
         headers.update({
             "x-dead-letter-reason": item.reason[:2000],
@@ -404,6 +406,13 @@ class ServiceConsumer:
             message_id=message.properties.get("message_id"),
             retry=True, retry_policy={"max_retries": 3},
         )
+        # After the dead letter is safely stored: a carrier is answered once per refusal.
+        if self.on_dead_letter is not None:
+            try:
+                with self.db.transaction() as session:
+                    self.on_dead_letter(session, item)
+            except Exception:  # noqa: BLE001 - the dead letter itself must not be lost
+                log.exception("dead-letter hook failed")
         MESSAGES_DEAD_LETTERED.labels(self.name, item.queue, item.kind).inc()
 
 

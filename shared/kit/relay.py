@@ -54,6 +54,15 @@ class _ConfirmingChannel:
         self.nacked.add(delivery_tag)
         self._on_ack(delivery_tag, multiple)
 
+    def keep_alive(self) -> None:
+        """Between batches: read the broker's heartbeats and send ours (py-amqp does
+        neither by itself), so that an idle relay's connection is not dropped."""
+        try:
+            self.connection.connection.drain_events(timeout=0.01)
+        except TimeoutError:
+            pass
+        self.connection.heartbeat_check()
+
     def publish_batch(self, rows) -> None:
         self.nacked.clear()
         first = self.next_tag
@@ -184,6 +193,8 @@ class OutboxRelay:
         return _Pipeline(self, stop, until_empty).run()
 
     def _idle(self, stop: threading.Event) -> None:
+        if self._confirming is not None:
+            self._confirming.keep_alive()
         now = time.monotonic()
         if now - self._last_gauge > 1.0:
             self.update_gauges()

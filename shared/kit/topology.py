@@ -24,8 +24,8 @@ INTAKE_QUEUE = "marketing.intake"
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "accounts": (
         "marketing.policy.bound", "marketing.quote.received", "marketing.quote.declined",
-        "marketing.comparison.ready", "documents.document.generated", "documents.document.failed",
-        "compliance.filing.due",
+        "marketing.comparison.ready", "marketing.policy.discrepancies_found", "documents.document.generated",
+        "documents.document.failed", "compliance.filing.due",
     ),
     "marketing": (
         "accounts.client.registered", "accounts.client.updated", "accounts.policy.recorded",

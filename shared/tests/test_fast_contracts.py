@@ -232,11 +232,11 @@ def mutated_examples(draw):
             del node[key]
         elif operation == "replace" and path:
             node, key = parent_and_key(data, path)
-            node[key] = draw(st.one_of(st.sampled_from(ODD_VALUES), st.text(max_size=6),
+            node[key] = draw(st.one_of(st.sampled_from(ODD_VALUES).map(copy.deepcopy), st.text(max_size=6),
                                        st.integers(-5, 2000), st.floats(allow_nan=False),
                                        st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str)))
         elif operation == "add_unknown" and isinstance(value, dict):
-            value[draw(st.sampled_from(["added_later", "x-extension", "note"]))] = draw(st.sampled_from(ODD_VALUES))
+            value[draw(st.sampled_from(["added_later", "x-extension", "note"]))] = draw(st.sampled_from(ODD_VALUES).map(copy.deepcopy))
         elif operation == "swap_period" and isinstance(value, dict) and "effective_date" in value:
             value["effective_date"], value["expiration_date"] = value.get("expiration_date"), value["effective_date"]
         elif operation == "decline" and isinstance(value, dict) and "status" in value:
@@ -260,6 +260,6 @@ def test_fields_added_anywhere_stay_on_the_fast_path(golden, draw):
     data = copy.deepcopy(c.examples()[index]["data"])
     objects = [value for _path, value in paths(data) if isinstance(value, dict)]
     target = draw.draw(st.sampled_from(objects))
-    target["added_in_a_later_minor"] = draw.draw(st.sampled_from(ODD_VALUES))
+    target["added_in_a_later_minor"] = copy.deepcopy(draw.draw(st.sampled_from(ODD_VALUES)))
     assert fast_only(c, data)[0] == "accepted"
     assert_same_as_marshmallow(c, data)

@@ -72,6 +72,21 @@ def comparison_ready(session: Session, delivery: Delivery) -> None:
           source_key=data["submission_id"], details=f"Submission {data['submission_id']}.")
 
 
+def policy_discrepancies_found(session: Session, delivery: Delivery) -> None:
+    data = delivery.data
+    client = _client(session, data["client_id"], data["program"])
+    differences = data["discrepancies"]
+    numbers = data["policy_numbers"]
+    _open(session, delivery, client, type="review_policy",
+          subject=(f"Issued policy differs from the bound quote ({data['market_name']}): "
+                   f"{len(differences)} difference(s) on {', '.join(numbers)}"),
+          due_on=_today() + timedelta(days=3), assignee=data.get("account_manager") or client.account_manager,
+          priority="high", policy=_policy_by_number(session, client, numbers[0] if len(numbers) == 1 else None),
+          source_key=f"discrepancies:{data['check_id']}",
+          details="\n".join(f"- {d['detail']}" for d in differences)
+                  + f"\nBind {data['bind_id']}, quote {data['quote_id']}, check {data['check_id']}.")
+
+
 def document_generated(session: Session, delivery: Delivery) -> None:
     data = delivery.data
     client = _client(session, data["client_id"], data["program"])
@@ -107,6 +122,7 @@ HANDLERS = {
     "marketing.quote.received": quote_received,
     "marketing.quote.declined": quote_declined,
     "marketing.comparison.ready": comparison_ready,
+    "marketing.policy.discrepancies_found": policy_discrepancies_found,
     "documents.document.generated": document_generated,
     "documents.document.failed": document_failed,
     "compliance.filing.due": filing_due,

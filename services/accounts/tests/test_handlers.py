@@ -22,6 +22,7 @@ EXPECTED_ACTIVITY = {
     "marketing.quote.received": "review_quote",
     "marketing.quote.declined": "review_declination",
     "marketing.comparison.ready": "review_comparison",
+    "marketing.policy.discrepancies_found": "review_policy",
     "documents.document.generated": "document_ready",
     "documents.document.failed": "follow_up",
     "compliance.filing.due": "filing_due",

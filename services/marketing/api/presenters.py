@@ -5,7 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.marketing.domain.submissions import market_list
-from services.marketing.models import Bind, Market, Quote, Submission, SubmissionDocument
+from services.marketing.domain.surplus_lines_binds import recorded_declinations
+from services.marketing.models import Bind, Market, Quote, Submission, SubmissionDocument, SurplusLinesPlacement
 
 
 def _money(amount, currency: str = "USD") -> dict | None:
@@ -45,4 +46,30 @@ def quote_view(session: Session, quote: Quote, market: Market | None = None) -> 
         "premium": _money(quote.premium, quote.currency),
         "total_cost": _money(quote.total_cost, quote.currency),
         "bind_id": bind_id,
+    }
+
+
+def bind_view(session: Session, bind: Bind) -> dict:
+    placement = session.get(SurplusLinesPlacement, bind.id)
+    return {
+        **{name: getattr(bind, name) for name in ("id", "quote_id", "submission_id", "policy_numbers", "bound_by",
+                                                  "bound_at")},
+        "surplus_lines": None if placement is None else surplus_lines_view(placement),
+    }
+
+
+def surplus_lines_view(placement: SurplusLinesPlacement) -> dict:
+    currency = placement.currency
+    return {
+        "home_state": placement.home_state,
+        "effective_date": placement.effective_date,
+        "gross_premium": _money(placement.gross_premium, currency),
+        "tax": _money(placement.tax, currency),
+        "tax_rate_percent": placement.tax_rate_percent,
+        "stamping_fee": _money(placement.stamping_fee, currency),
+        "stamping_fee_rate_percent": placement.stamping_fee_rate_percent,
+        "charges": placement.charges,
+        "declinations_required": placement.declinations_required,
+        "declinations": recorded_declinations(placement),
+        "broker_license": placement.broker_license,
     }

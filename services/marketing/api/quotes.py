@@ -1,12 +1,13 @@
 """Quotes: look one up, key in an emailed one, bind one."""
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 
 from services.marketing.api.common import WRITERS, domain_errors, visible_submission
-from services.marketing.api.presenters import quote_view
+from services.marketing.api.presenters import bind_view, quote_view
 from services.marketing.api.schemas import BindRequestSchema, BindSchema, QuoteSchema
 from services.marketing.domain import quotes
 from services.marketing.domain.intake import to_json
@@ -70,10 +71,11 @@ class QuoteBinding(MethodView):
         require_roles(*BINDERS)
         session = db_session()
         with domain_errors():
-            bind = quotes.bind(session, quote, data["policy_numbers"], principal().actor, utcnow().date())
+            bind = quotes.bind(session, quote, data["policy_numbers"], principal().actor, utcnow().date(),
+                               declinations_required=current_app.config["SURPLUS_LINES_DECLINATIONS"])
         try:
             session.commit()
         except IntegrityError:  # a concurrent bind of the same submission won
             session.rollback()
             abort(409, "The submission is already bound.")
-        return bind
+        return bind_view(session, bind)

@@ -12,6 +12,7 @@ from shared.contracts.types import LINES_OF_BUSINESS, CoverageSchema, NonNegativ
 LINE = validate.OneOf(tuple(LINES_OF_BUSINESS))
 MARKET_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$",
                             error="A market id is a short slug: lower-case letters, digits and hyphens.")
+NAICS_PREFIX = validate.Regexp(r"^\d{2,6}$", error="A NAICS code or prefix has 2 to 6 digits.")
 
 
 # -- markets ---------------------------------------------------------------------------
@@ -21,6 +22,10 @@ class AppetiteSchema(ContractSchema):
     states = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z]{2}$")), load_default=list)
     min_premium = fields.Nested(NonNegativeMoneySchema, load_default=None, allow_none=True)
     max_premium = fields.Nested(NonNegativeMoneySchema, load_default=None, allow_none=True)
+    # Optional: the programs it writes, the NAICS classes (prefixes) it writes and those it excludes.
+    programs = fields.List(fields.String(validate=validate.Length(min=1, max=80)))
+    naics = fields.List(fields.String(validate=NAICS_PREFIX))
+    excluded_naics = fields.List(fields.String(validate=NAICS_PREFIX))
 
     @validates_schema
     def _range(self, data, **_kwargs):
@@ -177,6 +182,43 @@ class SubmissionQuerySchema(PageArgsSchema):
 SubmissionPageSchema = page_schema(SubmissionSchema, "SubmissionPageSchema")
 
 
+class RankingReasonSchema(ContractSchema):
+    criterion = fields.String()
+    points = DecimalString(places=2)
+    max_points = DecimalString(places=2)
+    hard_miss = fields.Boolean()
+    detail = fields.String()
+
+
+class MarketHistorySchema(ContractSchema):
+    sent = fields.Integer()
+    quoted = fields.Integer()
+    bound = fields.Integer()
+    quote_ratio = DecimalString(places=4, allow_none=True)
+    bind_ratio = DecimalString(places=4, allow_none=True)
+    median_turnaround_days = DecimalString(places=1, allow_none=True)
+
+
+class RankedMarketSchema(ContractSchema):
+    market_id = fields.String()
+    market_name = fields.String()
+    admitted = fields.Boolean()
+    rank = fields.Integer()
+    eligible = fields.Boolean()
+    score = DecimalString(places=2)
+    appetite_fit = DecimalString(places=2)
+    history_score = DecimalString(places=2)
+    reasons = fields.List(fields.Nested(RankingReasonSchema))
+    history = fields.Nested(MarketHistorySchema)
+
+
+class MarketRankingSchema(ContractSchema):
+    submission_id = fields.String()
+    premium_basis = fields.Nested(NonNegativeMoneySchema, allow_none=True)
+    premium_basis_source = fields.String(allow_none=True)
+    markets = fields.List(fields.Nested(RankedMarketSchema))
+
+
 # -- quotes ------------------------------------------------------------------------------
 
 class QuoteSchema(ContractSchema):
@@ -220,6 +262,37 @@ class BindRequestSchema(ContractSchema):
                                  values=fields.String(validate=validate.Length(min=1, max=80)), load_default=dict)
 
 
+class SurplusLinesChargeSchema(ContractSchema):
+    kind = fields.String()
+    description = fields.String()
+    rate_percent = DecimalString(places=4)
+    amount = fields.Nested(NonNegativeMoneySchema)
+    citation = fields.String()
+
+
+class RecordedDeclinationSchema(ContractSchema):
+    market_id = fields.String()
+    market_name = fields.String()
+    carrier_name = fields.String()
+    naic_code = fields.String(allow_none=True)
+    declined_on = fields.Date()
+    reason = fields.String()
+
+
+class SurplusLinesSchema(ContractSchema):
+    home_state = fields.String(allow_none=True)
+    effective_date = fields.Date()
+    gross_premium = fields.Nested(NonNegativeMoneySchema)
+    tax = fields.Nested(NonNegativeMoneySchema, allow_none=True)
+    tax_rate_percent = DecimalString(places=4, allow_none=True)
+    stamping_fee = fields.Nested(NonNegativeMoneySchema, allow_none=True)
+    stamping_fee_rate_percent = DecimalString(places=4, allow_none=True)
+    charges = fields.List(fields.Nested(SurplusLinesChargeSchema))
+    declinations_required = fields.Integer()
+    declinations = fields.List(fields.Nested(RecordedDeclinationSchema))
+    broker_license = fields.String()
+
+
 class BindSchema(ContractSchema):
     id = fields.String()
     quote_id = fields.String()
@@ -227,6 +300,77 @@ class BindSchema(ContractSchema):
     policy_numbers = fields.Dict(keys=fields.String(), values=fields.String())
     bound_by = fields.String()
     bound_at = fields.AwareDateTime()
+    surplus_lines = fields.Nested(SurplusLinesSchema, allow_none=True)
+
+
+class AffidavitPartySchema(ContractSchema):
+    name = fields.String()
+    dba = fields.String(allow_none=True)
+    address = fields.Dict(allow_none=True)
+
+
+class AffidavitCarrierSchema(ContractSchema):
+    market_id = fields.String()
+    market_name = fields.String()
+    carrier_name = fields.String()
+    naic_code = fields.String(allow_none=True)
+
+
+class AffidavitBrokerSchema(ContractSchema):
+    name = fields.String()
+    license_number = fields.String()
+
+
+class SurplusLinesAffidavitSchema(ContractSchema):
+    bind_id = fields.String()
+    submission_id = fields.String()
+    insured = fields.Nested(AffidavitPartySchema)
+    carrier = fields.Nested(AffidavitCarrierSchema)
+    policy_numbers = fields.Dict(keys=fields.String(), values=fields.String())
+    effective_date = fields.Date()
+    expiration_date = fields.Date()
+    home_state = fields.String(allow_none=True)
+    gross_premium = fields.Nested(NonNegativeMoneySchema)
+    tax = fields.Nested(NonNegativeMoneySchema, allow_none=True)
+    stamping_fee = fields.Nested(NonNegativeMoneySchema, allow_none=True)
+    charges = fields.List(fields.Nested(SurplusLinesChargeSchema))
+    declinations_required = fields.Integer()
+    declinations = fields.List(fields.Nested(RecordedDeclinationSchema))
+    broker = fields.Nested(AffidavitBrokerSchema)
+
+
+class IssuedPolicySchema(ContractSchema):
+    """The issued policy as keyed in: the quote's coverage model."""
+
+    lines = fields.List(fields.Nested(QuotedLineSchema), required=True, validate=validate.Length(min=1))
+    forms = fields.List(fields.String(validate=validate.Length(min=1, max=80)), load_default=list)
+    exclusions = fields.List(fields.String(validate=validate.Length(min=1, max=300)), load_default=list)
+    policy_numbers = fields.Dict(keys=fields.String(validate=LINE),
+                                 values=fields.String(validate=validate.Length(min=1, max=80)), load_default=dict)
+
+
+class DiscrepancySchema(ContractSchema):
+    kind = fields.String()
+    line_of_business = fields.String(allow_none=True)
+    coverage_code = fields.String(allow_none=True)
+    expected = fields.String(allow_none=True)
+    found = fields.String(allow_none=True)
+    detail = fields.String()
+
+
+class PolicyCheckSchema(ContractSchema):
+    id = fields.String()
+    bind_id = fields.String()
+    policy_numbers = fields.Dict(keys=fields.String(), values=fields.String())
+    premium = fields.Nested(NonNegativeMoneySchema)
+    discrepancy_count = fields.Integer()
+    discrepancies = fields.List(fields.Nested(DiscrepancySchema))
+    checked_by = fields.String()
+    checked_at = fields.AwareDateTime()
+
+
+class AffidavitQuerySchema(ContractSchema):
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
 
 
 class DocumentRequestsSchema(ContractSchema):

@@ -10,10 +10,10 @@ from services.marketing.api.common import (
 )
 from services.marketing.api.presenters import quote_view, submission_view
 from services.marketing.api.schemas import (
-    DocumentRequestsSchema, MarketListSchema, QuotePageSchema, SendSchema, SpecificationsSchema,
+    DocumentRequestsSchema, MarketListSchema, MarketRankingSchema, QuotePageSchema, SendSchema, SpecificationsSchema,
     SubmissionCreateSchema, SubmissionPageSchema, SubmissionQuerySchema, SubmissionSchema,
 )
-from services.marketing.domain import comparisons, submissions
+from services.marketing.domain import comparisons, market_ranking, submissions
 from services.marketing.models import Market, Quote, Submission
 from shared.contracts.comparison import ComparisonSchema
 from shared.contracts.pagination import PageArgsSchema
@@ -99,6 +99,15 @@ class SubmissionMarkets(MethodView):
             submissions.set_markets(session, submission, data["market_ids"], principal().actor)
         session.commit()
         return submission_view(session, submission)
+
+
+@blp.route("/<submission_id>/market-ranking")
+class SubmissionMarketRanking(MethodView):
+    @blp.response(200, MarketRankingSchema)
+    def get(self, submission_id):
+        """Active markets ranked by appetite fit and history with the agency, with the reasons."""
+        submission = visible_submission(submission_id)
+        return market_ranking.ranking_for(db_session(), submission)
 
 
 @blp.route("/<submission_id>/approve")

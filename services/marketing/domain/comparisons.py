@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.marketing.domain.comparison import SubmissionFacts, compare
 from services.marketing.domain.readmodels import insured_of
+from services.marketing.domain.surplus_lines_binds import comparison_fees
 from services.marketing.models import Market, Quote, Submission, SubmissionMarket
 from shared.contracts.comparison import ComparisonDocumentSchema
 from shared.kit.audit import audit
@@ -38,7 +39,7 @@ def facts_of(submission: Submission, insured_name: str) -> SubmissionFacts:
     )
 
 
-def quote_input(quote: Quote, market: Market) -> dict:
+def quote_input(quote: Quote, market: Market, taxes_fees: list[dict] | None = None) -> dict:
     return {
         "quote_id": quote.id,
         "market_id": market.id,
@@ -49,7 +50,7 @@ def quote_input(quote: Quote, market: Market) -> dict:
         "status": quote.status,
         "revision": quote.revision,
         "lines": quote.lines,
-        "taxes_fees": quote.taxes_fees,
+        "taxes_fees": quote.taxes_fees if taxes_fees is None else taxes_fees,
         "valid_until": quote.valid_until,
         "subjectivities": quote.subjectivities,
         "exclusions": quote.exclusions,
@@ -63,8 +64,10 @@ def comparison_for(session: Session, submission: Submission, now: datetime | Non
         .where(Quote.submission_id == submission.id, Quote.is_current.is_(True))
         .order_by(Quote.received_at, Quote.id)
     ).all()
-    quotes = [quote_input(quote, market) for quote, market in rows]
-    facts = facts_of(submission, insured_of(session, submission)["name"])
+    insured = insured_of(session, submission)
+    state = (insured.get("address") or {}).get("state")
+    quotes = [quote_input(quote, market, comparison_fees(quote, submission, state)) for quote, market in rows]
+    facts = facts_of(submission, insured["name"])
     return compare(facts, submission.specifications, submission.expiring, quotes, now or utcnow())
 
 

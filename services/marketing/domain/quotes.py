@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, load_only
 
 from services.marketing.domain import intake
-from services.marketing.domain.comparisons import complete_if_answered
+from services.marketing.domain import surplus_lines_binds
+from services.marketing.domain.comparisons import AGENCY, complete_if_answered
+from services.marketing.domain.surplus_lines import DEFAULT_DECLINATIONS
 from services.marketing.domain.errors import Conflict, Invalid, NotFound
 from services.marketing.domain.readmodels import insured_of
 from services.marketing.domain.submissions import submission_ref
@@ -192,9 +194,14 @@ def reply_event(in_reply_to: str, market_id: str, data: dict | None, result: Int
 
 # -- binding -------------------------------------------------------------------------
 
-def bind(session: Session, quote: Quote, policy_numbers: dict[str, str], actor: str, today: date) -> Bind:
+def bind(session: Session, quote: Quote, policy_numbers: dict[str, str], actor: str, today: date, *,
+         declinations_required: int = DEFAULT_DECLINATIONS) -> Bind:
+    """Bind the quote; a non-admitted one only on a complete diligent search, recording
+    its surplus line tax and stamping fee."""
     submission = session.get(Submission, quote.submission_id)
     _check_bindable(session, quote, submission, today)
+    declinations = None if quote.admitted else surplus_lines_binds.check_diligent_search(
+        session, quote, declinations_required)
     lines = [line["line_of_business"] for line in quote.lines]
     stray = sorted(set(policy_numbers) - set(lines))
     if stray:
@@ -204,6 +211,10 @@ def bind(session: Session, quote: Quote, policy_numbers: dict[str, str], actor: 
     record = Bind(id=str(uuid.uuid4()), quote_id=quote.id, submission_id=submission.id,
                   policy_numbers=numbers, bound_by=actor, bound_at=utcnow())
     session.add(record)
+    if declinations is not None:
+        session.flush()  # the placement refers to the bind
+        surplus_lines_binds.record_placement(session, record, quote, submission, declinations, declinations_required,
+                                             AGENCY["license_number"], actor)
     _close_market_list(session, submission, market)
     client = session.get(ClientView, submission.client_id)
     record_event(session, SOURCE, "marketing.policy.bound", {
