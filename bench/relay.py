@@ -61,9 +61,10 @@ def _relay_round(settings, db, bodies) -> float:
     return rate(len(bodies), relayed.seconds)
 
 
-def run(count: int = COUNT, rounds: int = 3) -> dict:
-    """Alternates baseline and relay rounds and compares the medians (the machine may be
-    busy with other work; alternating spreads that over both)."""
+def run(count: int = COUNT, rounds: int = 5) -> dict:
+    """Alternates baseline and relay rounds and compares the best round of each (on a
+    shared 2-core machine interference only ever slows a round down, so the best round
+    is the least disturbed measurement of either side)."""
     with real_servers("bench-relay") as (broker_url, db_url_for):
         settings = testing.embedded_settings("bench", testing.Path("/tmp/bench-relay"), broker_url=broker_url,
                                              database_url=db_url_for("relay"))
@@ -77,8 +78,9 @@ def run(count: int = COUNT, rounds: int = 3) -> dict:
         for _ in range(rounds):
             raw_rates.append(_raw_round(settings, bodies))
             relay_rates.append(_relay_round(settings, db, bodies))
-        return report("relay", f"outbox relay, confirmed ({count} msgs x {rounds})", median(relay_rates),
-                      "raw kombu publish, unconfirmed", median(raw_rates), target=0.7)
+        return report("relay", f"outbox relay, confirmed ({count} msgs, best of {rounds})", max(relay_rates),
+                      "raw kombu publish, unconfirmed", max(raw_rates), target=0.7,
+                      extra=f"medians {median(relay_rates):,.0f} / {median(raw_rates):,.0f}")
 
 
 if __name__ == "__main__":

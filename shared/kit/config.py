@@ -61,7 +61,7 @@ class Settings:
     prefetch: int = 200
     batch_size: int = 200
     max_attempts: int = 3
-    outbox_batch: int = 500
+    outbox_batch: int = 1000
     service_urls: dict = field(default_factory=dict)
 
     @property
@@ -116,6 +116,7 @@ def load_settings(service: str, **overrides) -> Settings:
         max_message_bytes=int(os.environ.get("MAX_MESSAGE_BYTES") or 256 * 1024),
         prefetch=int(os.environ.get("CONSUMER_PREFETCH") or 200),
         batch_size=int(os.environ.get("CONSUMER_BATCH") or 200),
+        outbox_batch=int(os.environ.get("OUTBOX_BATCH") or 1000),
         service_urls={
             s: os.environ.get(f"{s.upper()}_URL") or f"http://127.0.0.1:{DEFAULT_PORTS[s]}"
             for s in SERVICES
