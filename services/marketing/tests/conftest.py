@@ -3,58 +3,19 @@ the app on it, tokens for any user, roles and programs, and the golden renewal p
 through the API one step at a time (markets, draft, sent, answered)."""
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 
 import pytest
 
-from services.marketing import create_app
-from shared import testing
-from shared.kit.auth import mint_token
-from shared.kit.db import Database, utcnow
-from shared.kit.migrations import upgrade
+from shared.kit.db import utcnow
+from shared.service_fixtures import *  # noqa: F401,F403 - migrated_template, settings, app, http, db, auth
 
 from .helpers import AM, GOLDEN_MARKETS, PM, PRODUCER, answer, deliver_accounts_examples, market_body
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("marketing-template")
-    upgrade("marketing", testing.embedded_settings("marketing", directory))
-    return directory / "marketing.db"
-
-
-@pytest.fixture
-def settings(tmp_path, migrated_template):
-    settings = testing.embedded_settings("marketing", tmp_path)
-    shutil.copy(migrated_template, tmp_path / "marketing.db")
-    return settings
-
-
-@pytest.fixture
-def app(settings):
-    return create_app(settings)
-
-
-@pytest.fixture
-def http(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def db(settings):
-    database = Database(settings.database_url)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def auth(settings):
-    """``auth("am.garcia", roles=[...], programs=[...])`` -> request headers."""
-    def headers(user="am.garcia", roles=("account_manager",), programs=("transportation",)):
-        return {"Authorization": "Bearer " + mint_token(settings, user, roles=list(roles), programs=list(programs))}
-
-    return headers
+def service_name():
+    return "marketing"
 
 
 # -- the golden path through the API, step by step --------------------------------------
