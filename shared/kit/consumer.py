@@ -221,6 +221,7 @@ class ServiceConsumer:
         failed = []
         if not deliveries:
             return failed
+        refused_before = len(rejected)
         try:
             with self.db.transaction() as session:
                 outcomes = []
@@ -236,6 +237,9 @@ class ServiceConsumer:
                 self.processed += 1
         except (OperationalError, DBAPIError) as exc:
             log.warning("batch transaction failed (%s); processing %d messages one by one", exc, len(deliveries))
+            # Nothing of the batch happened, its refusals included: each message is
+            # decided again on its own.
+            del rejected[refused_before:]
             failed = [(m, d, exc) for m, d in deliveries]
         return failed
 
@@ -313,7 +317,8 @@ class ServiceConsumer:
     def _retry_alone(self, message, delivery: Delivery, error: Exception, rejected: list) -> None:
         for attempt in range(1, self.settings.max_attempts):
             MESSAGES_RETRIED.labels(self.name, delivery.queue).inc()
-            time.sleep(min(0.05 * 2 ** attempt, 1.0))
+            if attempt > 1:  # the first retry at once: most failures were the batch's, not this message's
+                time.sleep(min(0.05 * 2 ** attempt, 1.0))
             try:
                 with self.db.transaction() as session:
                     outcome = self._handle(session, delivery)

@@ -179,3 +179,41 @@ def test_rows_stay_unsent_when_the_broker_is_unreachable(tmp_path):
         relay.publish_pending()
     with db.transaction() as s:
         assert s.execute(select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at.is_(None))).scalar() == 1
+
+
+def test_a_failed_batch_commit_decides_every_message_again_and_dead_letters_none_twice(tmp_path, monkeypatch):
+    """The batch's transaction fails at commit: its refusals are forgotten with it, and each
+    message is handled again on its own (the refused one refused once, the others stored)."""
+    from sqlalchemy.exc import OperationalError
+
+    from shared.kit.consumer import ServiceConsumer
+
+    settings = testing.embedded_settings("kittest", tmp_path)
+    db = Database(settings.database_url)
+    METADATA.create_all(db.engine)
+    consumer = ServiceConsumer(settings, db, [], {"accounts.client.registered": _handler}, name="kittest")
+    messages = [testing._FakeMessage(json.dumps(_envelope({**CLIENT, "client_id": f"c-{i}", "name": name})).encode(),
+                                     None, "accounts.client.registered", "application/json")
+                for i, name in enumerate(["A", "refuse", "B"])]
+    deliveries = [(m, consumer.prepare(m, "q")) for m in messages]
+    real_transaction = db.transaction
+    calls = {"n": 0}
+
+    from contextlib import contextmanager
+
+    @contextmanager
+    def failing_once():
+        calls["n"] += 1
+        with real_transaction() as session:
+            yield session
+            if calls["n"] == 1:
+                raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(db, "transaction", failing_once)
+    rejected = []
+    failed = consumer._process_batch(deliveries, rejected)
+    assert rejected == [] and len(failed) == 3
+    for message, delivery, error in failed:
+        consumer._retry_alone(message, delivery, error, rejected)
+    assert [r.kind for r in rejected] == ["rejected"]
+    assert _count(db) == 2
