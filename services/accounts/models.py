@@ -113,6 +113,13 @@ class Policy(Base):
     replaces_policy_id: Mapped[str | None] = mapped_column(String(36), index=True)
     bind_id: Mapped[str | None] = mapped_column(String(64))
     bound_quote_id: Mapped[str | None] = mapped_column(String(64))
+    # A cancellation: why, who asked, when noticed and when coverage ends.
+    cancellation_reason: Mapped[str | None] = mapped_column(String(30))
+    cancellation_requested_by: Mapped[str | None] = mapped_column(String(10))
+    cancellation_notice_date: Mapped[date | None] = mapped_column(Date)
+    cancellation_effective_date: Mapped[date | None] = mapped_column(Date)
+    cancelled_by: Mapped[str | None] = mapped_column(String(200))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -143,6 +150,7 @@ class Activity(Base):
         UniqueConstraint("type", "source_key", name="uq_activities_type_source_key"),
         Index("ix_activities_assignee_status_due", "assignee", "status", "due_on", "id"),
         Index("ix_activities_client_due", "client_id", "due_on", "id"),
+        Index("ix_activities_policy_type_status", "policy_id", "type", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -165,6 +173,23 @@ class Activity(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set while the activity is with an absent user's backup: whom it returns to.
     original_assignee: Mapped[str | None] = mapped_column(String(120), index=True)
+    # The activity whose completion opened this one (follow-up chaining).
+    follows_id: Mapped[str | None] = mapped_column(ForeignKey("activities.id"), index=True)
+
+
+class ActivityReassignment(Base):
+    """One hand-over of an activity from one assignee to another, with who did it and why."""
+
+    __tablename__ = "activity_reassignments"
+    __table_args__ = (Index("ix_activity_reassignments_activity_at", "activity_id", "reassigned_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    activity_id: Mapped[str] = mapped_column(ForeignKey("activities.id"))
+    from_assignee: Mapped[str | None] = mapped_column(String(120))
+    to_assignee: Mapped[str] = mapped_column(String(120))
+    reassigned_by: Mapped[str] = mapped_column(String(200))
+    reassigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class AccountDocument(Base):

@@ -48,6 +48,21 @@ class PolicyRecordedV1(ContractSchema):
     bound_quote_id = fields.String(load_default=None, allow_none=True)
 
 
+CANCELLATION_REASONS = ("non_payment", "insured_request", "underwriting", "carrier_withdrawal", "other")
+CANCELLATION_REQUESTERS = ("insured", "carrier", "agency")
+
+
+@event("accounts.policy.cancelled", 1, "A policy term was cancelled: why, who asked, the notice date and the date "
+                                       "coverage ends.  accounts.policy.recorded with status cancelled accompanies it.")
+class PolicyCancelledV1(ContractSchema):
+    policy = fields.Nested(PolicySnapshotSchema, required=True)
+    insured = fields.Nested(InsuredSchema, required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(CANCELLATION_REASONS))
+    requested_by = fields.String(required=True, validate=validate.OneOf(CANCELLATION_REQUESTERS))
+    notice_date = fields.Date(required=True)
+    effective_date = fields.Date(required=True)
+
+
 @event("accounts.renewal.due", 1, "A policy term reached a renewal lead time (raised once per term and lead time).")
 class RenewalDueV1(ContractSchema):
     policy = fields.Nested(PolicySnapshotSchema, required=True)
@@ -141,6 +156,17 @@ class QuoteReceivedV1(SubmissionRefSchema):
 class QuoteDeclinedV1(SubmissionRefSchema):
     quote_id = fields.String(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1))
+
+
+@event("marketing.quote.overdue", 1, "A market sent a submission has not answered by its respond-by date "
+       "(raised once per submission and market).")
+class QuoteOverdueV1(SubmissionRefSchema):
+    insured_name = fields.String(required=True)
+    lines = fields.List(fields.String(validate=validate.OneOf(tuple(LINES_OF_BUSINESS))), required=True)
+    effective_date = fields.Date(required=True)
+    sent_at = fields.AwareDateTime(required=True)
+    respond_by = fields.Date(required=True)
+    account_manager = fields.String(load_default=None, allow_none=True)
 
 
 @event("marketing.comparison.ready", 1, "Every market on a submission has answered; the comparison is ready.")

@@ -1,4 +1,6 @@
-from services.accounts.api import absences, activities, checklists, clients, communications, documents, losses, policies
+from services.accounts.api import (
+    absences, activities, checklists, clients, communications, documents, losses, policies, renewals,
+)
 
 BLUEPRINTS = [clients.blp, policies.blp, activities.blp, documents.blp, losses.blp, communications.blp, checklists.blp,
-              absences.blp]
+              absences.blp, renewals.blp]

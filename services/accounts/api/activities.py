@@ -8,13 +8,14 @@ from marshmallow import RAISE
 from services.accounts.api.absences import settle_absences
 from services.accounts.api.access import business_rules, commit, cursor_key, page_body, visible_client, visible_programs
 from services.accounts.api.schemas import (
-    ActivityCompleteSchema, ActivityCreateSchema, ActivityListArgsSchema, ActivityPageSchema, ActivitySchema,
+    ActivityCompletedSchema, ActivityCompleteSchema, ActivityCreateSchema, ActivityHistorySchema,
+    ActivityListArgsSchema, ActivityPageSchema, ActivityReassignSchema, ActivitySchema,
 )
-from services.accounts.domain.activities import (
-    ActivityFilter, complete_activity, find_activities, get_activity, open_activity,
-)
-from services.accounts.models import Policy
-from shared.kit.web import abort, db_session, principal, visible_or_404
+from services.accounts.domain.activities import ActivityFilter, find_activities, get_activity, open_activity
+from services.accounts.domain.diary import FollowUp, complete_and_follow, reassign, reassignments, view_filter
+from services.accounts.models import Activity, Policy
+from shared.kit.db import utcnow
+from shared.kit.web import abort, db_session, principal, require_roles, visible_or_404
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities",
                 description="Activities (the diary): dated to-dos on an account.")
@@ -26,12 +27,14 @@ class Activities(MethodView):
     @blp.response(200, ActivityPageSchema)
     def get(self, args):
         """Activities in the caller's programs, by due date: ``assignee=me&status=open``
-        is my open diary."""
+        is my open diary; ``view=overdue`` / ``view=due_this_week`` (with ``assignee=me`` for
+        mine); ``view=team&program=<p>`` a program manager's whole team."""
         settle_absences()
         assignee = args.get("assignee")
         where = ActivityFilter(programs=visible_programs(), status=args.get("status"),
                                assignee=principal().user_id if assignee == "me" else assignee,
                                client_id=args.get("client_id"), due_before=args.get("due_before"))
+        where = view_filter(args.get("view"), where, utcnow().date(), _program(args))
         with business_rules():
             found = find_activities(db_session(), where, limit=args["limit"], after=cursor_key(args))
         return page_body(found)
@@ -66,14 +69,58 @@ class ActivityById(MethodView):
 @blp.route("/<activity_id>/complete")
 class CompleteActivity(MethodView):
     @blp.arguments(ActivityCompleteSchema)
+    @blp.response(200, ActivityCompletedSchema)
+    def post(self, fields, activity_id):
+        """Complete an open activity with its outcome (409 when already complete); a
+        ``follow_up`` opens the next activity in the chain."""
+        activity = _visible_activity(activity_id)
+        follow_up = FollowUp(**fields["follow_up"]) if fields["follow_up"] else None
+        with business_rules():
+            chained = complete_and_follow(db_session(), principal().actor, activity, fields["outcome"], follow_up,
+                                          principal().user_id)
+        commit()
+        return _columns(activity) | {"follow_up": chained}
+
+
+@blp.route("/<activity_id>/reassign")
+class ReassignActivity(MethodView):
+    @blp.arguments(ActivityReassignSchema)
     @blp.response(200, ActivitySchema)
     def post(self, fields, activity_id):
-        """Complete an open activity with its outcome (409 when already complete)."""
+        """Hand an open activity to someone else (to their backup while they are out);
+        the hand-over is kept in the activity's history.  409 when complete or already theirs."""
         activity = _visible_activity(activity_id)
         with business_rules():
-            complete_activity(db_session(), principal().actor, activity, fields["outcome"])
+            reassign(db_session(), principal().actor, activity, fields["assignee"], fields["note"], utcnow().date())
         commit()
         return activity
+
+
+@blp.route("/<activity_id>/history")
+class ActivityHistory(MethodView):
+    @blp.response(200, ActivityHistorySchema)
+    def get(self, activity_id):
+        """Every reassignment of the activity, oldest first: from, to, who, when, note."""
+        activity = _visible_activity(activity_id)
+        entries = reassignments(db_session(), activity.id)
+        return {"activity_id": activity.id, "reassignments": entries}
+
+
+def _columns(activity: Activity) -> dict:
+    return {column.key: getattr(activity, column.key) for column in Activity.__table__.columns}
+
+
+def _program(args: dict) -> str | None:
+    """The program a list is narrowed to: one the caller works in (else 404); the team
+    view needs it and a program manager (or admin)."""
+    program = args.get("program")
+    if args.get("view") == "team":
+        require_roles("program_manager")
+        if program is None:
+            abort(422, "The team view needs a program.", errors={"program": ["Required with view=team."]})
+    if program is not None:
+        visible_or_404(program, "program")
+    return program
 
 
 def _visible_activity(activity_id: str):

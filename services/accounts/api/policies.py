@@ -9,7 +9,8 @@ from services.accounts.api.access import (
     business_rules, commit, cursor_key, may_write_in, page_body, visible_client,
 )
 from services.accounts.api.presenters import policy_view
-from services.accounts.api.schemas import PolicyCreateSchema, PolicyOutSchema, PolicyPageSchema
+from services.accounts.api.schemas import PolicyCancelSchema, PolicyCreateSchema, PolicyOutSchema, PolicyPageSchema
+from services.accounts.domain.cancellations import cancel_policy
 from services.accounts.domain.policies import client_policies, get_policy, record_policy
 from shared.contracts.pagination import PageArgsSchema
 from shared.kit.web import db_session, principal, visible_or_404
@@ -49,4 +50,22 @@ class PolicyById(MethodView):
         with business_rules():
             policy = get_policy(db_session(), policy_id)
         visible_or_404(policy.client.program, "policy")
+        return policy_view(policy)
+
+
+@blp.route("/policies/<policy_id>/cancel")
+class CancelPolicy(MethodView):
+    @blp.arguments(PolicyCancelSchema)
+    @blp.response(200, PolicyOutSchema)
+    def post(self, facts, policy_id):
+        """Cancel an in-force term (emits accounts.policy.cancelled and accounts.policy.recorded,
+        opens a remarketing follow-up).  409 when the term is not in force; 422 when the
+        effective date is before the notice date or outside the term."""
+        with business_rules():
+            policy = get_policy(db_session(), policy_id)
+        visible_or_404(policy.client.program, "policy")
+        may_write_in(policy.client.program)
+        with business_rules():
+            cancel_policy(db_session(), principal().actor, policy, **facts)
+        commit()
         return policy_view(policy)

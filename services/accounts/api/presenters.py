@@ -36,6 +36,15 @@ def policy_view(policy: Policy) -> dict:
         "status": policy.status, "premium": {"amount": policy.premium_amount, "currency": policy.premium_currency},
         "coverages": policy.coverages, "replaces_policy_id": policy.replaces_policy_id,
         "bind_id": policy.bind_id, "bound_quote_id": policy.bound_quote_id,
+        "cancellation": _cancellation(policy),
         "created_at": policy.created_at, "updated_at": policy.updated_at,
     }
+
+
+def _cancellation(policy: Policy) -> dict | None:
+    if policy.cancelled_at is None:
+        return None
+    return {"reason": policy.cancellation_reason, "requested_by": policy.cancellation_requested_by,
+            "notice_date": policy.cancellation_notice_date, "effective_date": policy.cancellation_effective_date,
+            "cancelled_by": policy.cancelled_by, "cancelled_at": policy.cancelled_at}
 

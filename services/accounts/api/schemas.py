@@ -7,12 +7,16 @@ from marshmallow import fields, validate
 from services.accounts.domain.activities import ACTIVITY_TYPES, PRIORITIES, STATUSES
 from services.accounts.domain.clients import CLIENT_STATUSES
 from services.accounts.domain.communications import DIRECTIONS
+from services.accounts.domain.diary import VIEWS as DIARY_VIEWS
+from services.accounts.domain.pipeline import STAGES as PIPELINE_STAGES
 from services.accounts.domain.communications import KINDS as COMMUNICATION_KINDS
 from services.accounts.domain.loss_runs import DEFAULT_DATE_FORMAT, OUR_FIELDS
 from services.accounts.domain.losses import CLAIM_STATUSES
 from services.accounts.domain.policies import POLICY_STATUSES
 from shared.contracts.base import ContractSchema, DecimalString
-from shared.contracts.events import FiveYearLossesSchema, LargeLossSchema, PolicyYearLossesSchema
+from shared.contracts.events import (
+    CANCELLATION_REASONS, CANCELLATION_REQUESTERS, FiveYearLossesSchema, LargeLossSchema, PolicyYearLossesSchema,
+)
 from shared.contracts.pagination import PageArgsSchema, page_schema
 from shared.contracts.types import (
     LINES_OF_BUSINESS, AddressSchema, CoverageSchema, CredentialSchema, MarketRefSchema, MoneySchema,
@@ -71,6 +75,15 @@ class CredentialOutSchema(ContractSchema):
     expires_on = fields.Date(allow_none=True)
 
 
+class CancellationSchema(ContractSchema):
+    reason = fields.String()
+    requested_by = fields.String()
+    notice_date = fields.Date()
+    effective_date = fields.Date()
+    cancelled_by = fields.String()
+    cancelled_at = fields.AwareDateTime()
+
+
 class PolicyOutSchema(ContractSchema):
     id = fields.String()
     client_id = fields.String()
@@ -85,6 +98,7 @@ class PolicyOutSchema(ContractSchema):
     replaces_policy_id = fields.String(allow_none=True)
     bind_id = fields.String(allow_none=True)
     bound_quote_id = fields.String(allow_none=True)
+    cancellation = fields.Nested(CancellationSchema, allow_none=True, metadata={"description": "set once cancelled"})
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 
@@ -146,6 +160,13 @@ class PolicyCreateSchema(ContractSchema):
 PolicyPageSchema = page_schema(PolicyOutSchema, "PolicyPageSchema")
 
 
+class PolicyCancelSchema(ContractSchema):
+    reason = fields.String(required=True, validate=validate.OneOf(CANCELLATION_REASONS))
+    requested_by = fields.String(required=True, validate=validate.OneOf(CANCELLATION_REQUESTERS))
+    notice_date = fields.Date(required=True)
+    effective_date = fields.Date(required=True, metadata={"description": "on or after notice_date, within the term"})
+
+
 # -- activities -------------------------------------------------------------------------
 
 class ActivityCreateSchema(ContractSchema):
@@ -160,8 +181,35 @@ class ActivityCreateSchema(ContractSchema):
                              metadata={"description": "defaults to the caller"})
 
 
+class FollowUpSchema(ContractSchema):
+    type = fields.String(required=True, validate=validate.OneOf(tuple(ACTIVITY_TYPES)))
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    due_on = fields.Date(required=True, metadata={"description": "today or later"})
+
+
 class ActivityCompleteSchema(ContractSchema):
     outcome = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    follow_up = fields.Nested(FollowUpSchema, load_default=None, allow_none=True, metadata={
+        "description": "opens the next activity in the chain (follows_id = this one), same account and assignee"})
+
+
+class ActivityReassignSchema(ContractSchema):
+    assignee = fields.String(required=True, validate=USER)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class ReassignmentSchema(ContractSchema):
+    id = fields.String()
+    from_assignee = fields.String(allow_none=True)
+    to_assignee = fields.String()
+    reassigned_by = fields.String()
+    reassigned_at = fields.AwareDateTime()
+    note = fields.String(allow_none=True)
+
+
+class ActivityHistorySchema(ContractSchema):
+    activity_id = fields.String()
+    reassignments = fields.List(fields.Nested(ReassignmentSchema))
 
 
 class ActivityListArgsSchema(PageArgsSchema):
@@ -169,6 +217,10 @@ class ActivityListArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     client_id = fields.String()
     due_before = fields.Date(metadata={"description": "due on or before this date"})
+    view = fields.String(validate=validate.OneOf(DIARY_VIEWS), metadata={
+        "description": "overdue (open, due before today), due_this_week (open, due today through Sunday), "
+                       "team (a program manager's program, any assignee; needs program)"})
+    program = fields.String(validate=PROGRAM, metadata={"description": "one of the caller's programs"})
 
 
 class ActivitySchema(ContractSchema):
@@ -190,9 +242,68 @@ class ActivitySchema(ContractSchema):
     created_at = fields.AwareDateTime()
     completed_by = fields.String(allow_none=True)
     completed_at = fields.AwareDateTime(allow_none=True)
+    follows_id = fields.String(allow_none=True, metadata={"description": "the activity whose completion opened this"})
+
+
+class ActivityCompletedSchema(ActivitySchema):
+    follow_up = fields.Nested(ActivitySchema, allow_none=True, metadata={"description": "the chained activity"})
 
 
 ActivityPageSchema = page_schema(ActivitySchema, "ActivityPageSchema")
+
+
+# -- renewal pipeline -------------------------------------------------------------------
+
+class RenewalPipelineArgsSchema(PageArgsSchema):
+    within_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=730),
+                                 metadata={"description": "terms expiring within this many days"})
+    lapsed_days = fields.Integer(load_default=30, validate=validate.Range(min=0, max=365),
+                                 metadata={"description": "also show terms expired in the last this many days"})
+    account_manager = fields.String(validate=USER)
+    program = fields.String(validate=PROGRAM, metadata={"description": "one of the caller's programs"})
+    stage = fields.String(validate=validate.OneOf(PIPELINE_STAGES))
+
+
+class RenewalEntrySchema(ContractSchema):
+    policy_id = fields.String()
+    client_id = fields.String()
+    client_name = fields.String()
+    program = fields.String()
+    account_manager = fields.String(allow_none=True)
+    line_of_business = fields.String()
+    policy_number = fields.String()
+    carrier_name = fields.String()
+    expiration_date = fields.Date()
+    days_to_expiration = fields.Integer()
+    status = fields.String()
+    stage = fields.String(metadata={"description": ", ".join(PIPELINE_STAGES)})
+    renewal_policy_id = fields.String(allow_none=True)
+    expiring_premium = fields.Nested(MoneySchema)
+
+
+class PipelineTotalSchema(ContractSchema):
+    count = fields.Integer()
+    premium = fields.Nested(MoneySchema)
+
+
+class StageTotalSchema(PipelineTotalSchema):
+    stage = fields.String()
+
+
+class ManagerTotalSchema(PipelineTotalSchema):
+    account_manager = fields.String(allow_none=True)
+
+
+class PipelineTotalsSchema(ContractSchema):
+    overall = fields.List(fields.Nested(PipelineTotalSchema), metadata={"description": "one per currency"})
+    by_stage = fields.List(fields.Nested(StageTotalSchema), metadata={"description": "every stage, per currency"})
+    by_account_manager = fields.List(fields.Nested(ManagerTotalSchema))
+
+
+class RenewalPipelineSchema(page_schema(RenewalEntrySchema, "RenewalPageSchema")):
+    as_of = fields.Date()
+    within_days = fields.Integer()
+    totals = fields.Nested(PipelineTotalsSchema)
 
 
 # -- documents --------------------------------------------------------------------------

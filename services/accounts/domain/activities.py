@@ -38,13 +38,15 @@ class ActivityFilter:
     assignee: str | None = None
     status: str | None = None
     client_id: str | None = None
-    due_before: date | None = None
+    due_before: date | None = None  # due on or before
+    due_from: date | None = None  # due on or after
+    overdue_on: date | None = None  # due strictly before (overdue on that day)
 
 
 def open_activity(session: Session, actor: str, *, client: Client, type: str, subject: str, due_on: date,
                   assignee: str | None, policy: Policy | None = None, priority: str = "normal",
                   details: str | None = None, source_key: str | None = None,
-                  source_event_id: str | None = None) -> Activity | None:
+                  source_event_id: str | None = None, follows_id: str | None = None) -> Activity | None:
     """Open an activity; None when the one for (``type``, ``source_key``) already exists."""
     if type not in ACTIVITY_TYPES:
         raise Invalid(f"Unknown activity type {type!r}.", {"type": [f"One of {', '.join(ACTIVITY_TYPES)}."]})
@@ -59,12 +61,13 @@ def open_activity(session: Session, actor: str, *, client: Client, type: str, su
         subject=subject[:300], details=details, due_on=due_on, priority=priority,
         assignee=backup or assignee, original_assignee=assignee if backup else None,
         status="open", source_key=source_key, source_event_id=source_event_id, created_by=actor,
-        created_at=utcnow(),
+        created_at=utcnow(), follows_id=follows_id,
     )
     session.add(activity)
     session.flush()
     audit(session, actor, "activity.opened", "activity", activity.id, type=type, client_id=client.id,
-          assignee=activity.assignee, original_assignee=activity.original_assignee, source_key=source_key)
+          assignee=activity.assignee, original_assignee=activity.original_assignee, source_key=source_key,
+          follows_id=follows_id)
     return activity
 
 
@@ -101,6 +104,10 @@ def find_activities(session: Session, where: ActivityFilter, *, limit: int, afte
         statement = statement.where(Activity.client_id == where.client_id)
     if where.due_before:
         statement = statement.where(Activity.due_on <= where.due_before)
+    if where.due_from:
+        statement = statement.where(Activity.due_on >= where.due_from)
+    if where.overdue_on:
+        statement = statement.where(Activity.due_on < where.overdue_on)
     return page(session, statement, Activity.due_on, Activity.id, limit=limit, after=after,
                 key_of=lambda a: [a.due_on.isoformat(), a.id], parse_sort=date.fromisoformat)
 

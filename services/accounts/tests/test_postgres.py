@@ -97,3 +97,34 @@ class TestOnBothDatabases:
         found = http.get(f"/api/v1/clients/{client['id']}/communications?q=loss%20RUNS", headers=headers)
         assert [e["subject"] for e in found.get_json()["items"]] == ["Loss Runs"]
         assert len(emitted(db, "accounts.losses.updated")) == 2
+
+    def test_cancellation_diary_and_renewal_pipeline_on_both_databases(self, backend):
+        settings, db = backend
+        http, headers = self._http(settings)
+        today = date.today()
+        client = create_client(http, headers)
+        kept = create_policy(http, headers, client["id"], number="PIPE-1", expires=today + timedelta(days=30),
+                             premium={"amount": "1234567.89", "currency": "USD"})
+        create_policy(http, headers, client["id"], number="PIPE-2", expires=today + timedelta(days=60),
+                      premium={"amount": "0.12", "currency": "USD"})
+        gone = create_policy(http, headers, client["id"], number="PIPE-3", expires=today + timedelta(days=70))
+        cancelled = http.post(f"/api/v1/policies/{gone['id']}/cancel", headers=headers, json={
+            "reason": "non_payment", "requested_by": "carrier", "notice_date": today.isoformat(),
+            "effective_date": (today + timedelta(days=10)).isoformat()})
+        assert cancelled.status_code == 200 and cancelled.get_json()["cancellation"]["reason"] == "non_payment"
+        assert len(emitted(db, "accounts.policy.cancelled")) == 1
+        pipeline = http.get("/api/v1/renewals?within_days=90", headers=headers).get_json()
+        assert [e["policy_number"] for e in pipeline["items"]] == ["PIPE-1", "PIPE-2"]
+        assert pipeline["totals"]["overall"] == [{"count": 2, "premium": {"amount": "1234568.01", "currency": "USD"}}]
+        [remarket] = http.get("/api/v1/activities?view=overdue", headers=headers).get_json()["items"] + \
+            http.get(f"/api/v1/activities?client_id={client['id']}&status=open", headers=headers).get_json()["items"]
+        moved = http.post(f"/api/v1/activities/{remarket['id']}/reassign", json={"assignee": "as.lee"},
+                          headers=headers)
+        assert moved.status_code == 200
+        done = http.post(f"/api/v1/activities/{remarket['id']}/complete", headers=headers, json={
+            "outcome": "Sent to markets", "follow_up": {"type": "follow_up", "subject": "Chase quotes",
+                                                        "due_on": (today + timedelta(days=3)).isoformat()}})
+        assert done.get_json()["follow_up"]["follows_id"] == remarket["id"]
+        history = http.get(f"/api/v1/activities/{remarket['id']}/history", headers=headers).get_json()
+        assert [(r["from_assignee"], r["to_assignee"]) for r in history["reassignments"]] == [("am.garcia", "as.lee")]
+        assert kept["status"] == "in_force"
