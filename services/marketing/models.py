@@ -256,3 +256,37 @@ class PolicyDiscrepancy(Base):
     found: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str] = mapped_column(Text)
 
+
+
+class NegotiationRound(Base):
+    """A counter-offer on a market's quote: the re-quote asked of the market (target
+    premium, requested changes, respond-by date), numbered per market on a submission."""
+
+    __tablename__ = "negotiation_round"
+    __table_args__ = (UniqueConstraint("submission_market_id", "round_number"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    submission_market_id: Mapped[int] = mapped_column(ForeignKey("submission_market.id"))
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"), index=True)
+    market_id: Mapped[str] = mapped_column(ForeignKey("market.id"))
+    quote_id: Mapped[str] = mapped_column(ForeignKey("quote.id"))
+    round_number: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    quoted_premium: Mapped[Decimal] = mapped_column(MONEY)
+    target_premium: Mapped[Decimal] = mapped_column(MONEY)
+    requested_changes: Mapped[list] = mapped_column(JSON, default=list)
+    respond_by: Mapped[date] = mapped_column(Date)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QuoteOverdue(Base):
+    """A market sent a submission that did not answer by its respond-by date: raised once
+    per (submission, market)."""
+
+    __tablename__ = "quote_overdue"
+
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"), primary_key=True)
+    market_id: Mapped[str] = mapped_column(ForeignKey("market.id"), primary_key=True)
+    respond_by: Mapped[date] = mapped_column(Date)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

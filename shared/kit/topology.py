@@ -25,7 +25,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "accounts": (
         "marketing.policy.bound", "marketing.quote.received", "marketing.quote.declined",
         "marketing.comparison.ready", "marketing.policy.discrepancies_found", "documents.document.generated",
-        "documents.document.failed", "compliance.filing.due",
+        "documents.document.failed", "compliance.filing.due", "marketing.quote.overdue",
     ),
     "marketing": (
         "accounts.client.registered", "accounts.client.updated", "accounts.policy.recorded",

@@ -117,6 +117,19 @@ def filing_due(session: Session, delivery: Delivery) -> None:
           source_key=f"{data['filing_id']}:{data['due_on'].isoformat()}", details=data["reason"])
 
 
+def quote_overdue(session: Session, delivery: Delivery) -> None:
+    data = delivery.data
+    client = _client(session, data["client_id"], data["program"])
+    lines = ", ".join(data["lines"])
+    _open(session, delivery, client, type="follow_up",
+          subject=(f"Chase {data['market_name']} for a quote on {data['insured_name']} ({lines}, effective "
+                   f"{data['effective_date'].isoformat()}): due {data['respond_by'].isoformat()}"),
+          due_on=_today(), assignee=data.get("account_manager") or client.account_manager, priority="high",
+          source_key=f"quote-overdue:{data['submission_id']}:{data['market_id']}",
+          details=(f"Submission {data['submission_id']} was sent to {data['market_name']} ({data['market_id']}) "
+                   f"on {data['sent_at'].date().isoformat()}; no answer by {data['respond_by'].isoformat()}."))
+
+
 HANDLERS = {
     "marketing.policy.bound": policy_bound,
     "marketing.quote.received": quote_received,
@@ -126,6 +139,7 @@ HANDLERS = {
     "documents.document.generated": document_generated,
     "documents.document.failed": document_failed,
     "compliance.filing.due": filing_due,
+    "marketing.quote.overdue": quote_overdue,
 }
 
 

@@ -26,6 +26,7 @@ EXPECTED_ACTIVITY = {
     "documents.document.generated": "document_ready",
     "documents.document.failed": "follow_up",
     "compliance.filing.due": "filing_due",
+    "marketing.quote.overdue": "follow_up",
 }
 ALL_EXAMPLES = [(t, i, e) for t in SUBSCRIPTIONS["accounts"] for i, e in enumerate(testing.examples(t))]
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.marketing.api.common import WRITERS, domain_errors, visible_submission
+from services.marketing.api.premium_schemas import (
+    BreakdownQuerySchema, CounterOfferSchema, NegotiationRoundSchema, PremiumBreakdownSchema,
+)
 from services.marketing.api.presenters import bind_view, quote_view
 from services.marketing.api.schemas import BindRequestSchema, BindSchema, QuoteSchema
-from services.marketing.domain import quotes
+from services.marketing.domain import negotiation, premium_reports, quotes
 from services.marketing.domain.intake import to_json
 from services.marketing.domain.markets import get_market
 from services.marketing.models import Quote
@@ -79,3 +83,34 @@ class QuoteBinding(MethodView):
             session.rollback()
             abort(409, "The submission is already bound.")
         return bind_view(session, bind)
+
+
+@blp.route("/<quote_id>/premium-breakdown")
+class QuotePremiumBreakdown(MethodView):
+    @blp.arguments(BreakdownQuerySchema, location="query")
+    @blp.response(200, PremiumBreakdownSchema)
+    def get(self, args, quote_id):
+        """Per line and coverage premium, taxes, fees, the surplus line tax and stamping fee
+        of a non-admitted quote, an optional broker fee, and the total the rows add up to."""
+        quote = visible_quote(quote_id)
+        if quote.status == "declined":
+            abort(409, "A declination has no premium to break down.")
+        return premium_reports.breakdown_for(db_session(), quote, args["broker_fee"])
+
+
+@blp.route("/<quote_id>/counter-offer")
+class QuoteCounterOffer(MethodView):
+    @blp.arguments(CounterOfferSchema)
+    @blp.response(201, NegotiationRoundSchema)
+    def post(self, data, quote_id):
+        """Counter the quote: a re-quote request (target premium, requested changes, respond-by
+        date) goes to the market over the carrier contract and is kept as a negotiation round."""
+        quote = visible_quote(quote_id)
+        require_roles(*BINDERS)
+        session = db_session()
+        with domain_errors():
+            round_ = negotiation.counter_offer(session, quote, data, principal().actor, utcnow().date())
+        session.commit()
+        quotes_so_far = session.scalars(select(Quote).where(Quote.market_id == quote.market_id,
+                                                             Quote.submission_id == quote.submission_id)).all()
+        return negotiation.round_view(round_, list(quotes_so_far))

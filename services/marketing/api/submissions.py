@@ -8,12 +8,13 @@ from sqlalchemy import select
 from services.marketing.api.common import (
     WRITERS, after_ascending, after_descending, cursor, domain_errors, page, sees_everything, visible_submission,
 )
+from services.marketing.api.premium_schemas import NegotiationSchema, PremiumSummarySchema
 from services.marketing.api.presenters import quote_view, submission_view
 from services.marketing.api.schemas import (
     DocumentRequestsSchema, MarketListSchema, MarketRankingSchema, QuotePageSchema, SendSchema, SpecificationsSchema,
     SubmissionCreateSchema, SubmissionPageSchema, SubmissionQuerySchema, SubmissionSchema,
 )
-from services.marketing.domain import comparisons, market_ranking, submissions
+from services.marketing.domain import comparisons, market_ranking, negotiation, premium_reports, submissions
 from services.marketing.models import Market, Quote, Submission
 from shared.contracts.comparison import ComparisonSchema
 from shared.contracts.pagination import PageArgsSchema
@@ -183,3 +184,24 @@ class SubmissionComparisonDocuments(MethodView):
                                                     utcnow().date())
         session.commit()
         return {"request_ids": request_ids}
+
+
+@blp.route("/<submission_id>/premium-summary")
+class SubmissionPremiumSummary(MethodView):
+    @blp.response(200, PremiumSummarySchema)
+    def get(self, submission_id):
+        """Per line, the expiring carrier, policy number and premium against each renewal
+        option's premium, with the change in amount and percent; taxes and fees on their
+        own rows; totals (the spreadsheet documents renders)."""
+        submission = visible_submission(submission_id)
+        return premium_reports.summary_for(db_session(), submission)
+
+
+@blp.route("/<submission_id>/negotiation")
+class SubmissionNegotiation(MethodView):
+    @blp.response(200, NegotiationSchema)
+    def get(self, submission_id):
+        """Per market: the counter-offer rounds, the revision chain with each revision priced
+        against the one before, and the premium drift from indication to quote to bind."""
+        submission = visible_submission(submission_id)
+        return negotiation.negotiation_of(db_session(), submission)

@@ -221,21 +221,15 @@ def send(session: Session, submission: Submission, actor: str, *, today: date,
 
 def _send_to(session: Session, submission: Submission, market: Market, insured: dict,
              respond_by: date, notes: str | None) -> None:
-    record_event(session, SOURCE, OUTBOUND_TYPE, {
-        "submission_id": submission.id,
-        "market_id": market.id,
+    request_quote(session, submission, market, {
         "kind": submission.kind,
         "insured": insured,
-        "period": {"effective_date": submission.effective_date.isoformat(),
-                   "expiration_date": submission.expiration_date.isoformat()},
         "lines": requested_lines(submission),
         "target_premium": (None if submission.target_premium is None else
                            {"amount": f"{submission.target_premium:.2f}", "currency": "USD"}),
-        "loss_history": [],
         "underwriting_notes": notes,
         "respond_by": respond_by.isoformat(),
-        "reply_to": {"exchange": CARRIER_REPLIES.name, "routing_key": market.id},
-    }, subject=submission.id, exchange=CARRIER_OUTBOUND.name, routing_key=outbound_routing_key(market.id))
+    })
     record_event(session, SOURCE, "marketing.submission.sent", {
         **submission_ref(submission, market),
         "kind": submission.kind,
@@ -243,6 +237,20 @@ def _send_to(session: Session, submission: Submission, market: Market, insured: 
         "effective_date": submission.effective_date.isoformat(),
         "channel": market.channel,
     }, subject=submission.id)
+
+
+def request_quote(session: Session, submission: Submission, market: Market, request: dict) -> None:
+    """A carrier.submission.requested message to the market's own queue, through the outbox
+    (the first send and every re-quote request travel the same route)."""
+    record_event(session, SOURCE, OUTBOUND_TYPE, {
+        "submission_id": submission.id,
+        "market_id": market.id,
+        "period": {"effective_date": submission.effective_date.isoformat(),
+                   "expiration_date": submission.expiration_date.isoformat()},
+        "loss_history": [],
+        **request,
+        "reply_to": {"exchange": CARRIER_REPLIES.name, "routing_key": market.id},
+    }, subject=submission.id, exchange=CARRIER_OUTBOUND.name, routing_key=outbound_routing_key(market.id))
 
 
 def requested_lines(submission: Submission) -> list[dict]:

@@ -1,11 +1,13 @@
-"""Periodic work of the marketing worker: the business gauges operations watch."""
+"""Periodic work of the marketing worker: the business gauges operations watch, and the
+follow-ups on markets that have not quoted by the respond-by date."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from services.marketing.domain.follow_ups import raise_overdue_quotes
 from services.marketing.models import Quote, Submission
 from shared.kit.config import Settings
-from shared.kit.db import Database
+from shared.kit.db import Database, utcnow
 from shared.kit.metrics import business_gauge
 from shared.kit.worker import PeriodicTask
 
@@ -56,3 +58,12 @@ def declare_carrier_queues(db: Database, settings: Settings) -> None:
 
 _DECLARED: set[str] = set()
 CARRIER_QUEUES = PeriodicTask("carrier-queues", 5, declare_carrier_queues)
+
+
+def chase_overdue_quotes(db: Database, _settings: Settings) -> None:
+    """Markets past the respond-by date without an answer: marketing.quote.overdue, once each."""
+    with db.transaction() as session:
+        raise_overdue_quotes(session, utcnow().date())
+
+
+QUOTE_FOLLOW_UPS = PeriodicTask("quote-follow-ups", 300, chase_overdue_quotes)
