@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-import shutil
 import subprocess
 import time
 import uuid
@@ -16,10 +15,6 @@ from shared.kit.config import Settings, load_settings
 RABBIT_HOST = os.environ.get("TEST_RABBITMQ_HOST", "127.0.0.1")
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-class ServerMissing(RuntimeError):
-    pass
 
 
 def rabbitmq_available() -> bool:
@@ -128,10 +123,6 @@ def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05, message: 
             return last
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {message} (last: {last!r})")
-
-
-def wipe(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
 
 
 class _FakeMessage:

@@ -10,7 +10,7 @@ import contextvars
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
+from marshmallow import RAISE, Schema, fields, pre_load
 
 _tolerant = contextvars.ContextVar("contracts_tolerant", default=False)
 
@@ -62,7 +62,3 @@ class DecimalString(fields.Decimal):
         if not parsed.is_finite():
             raise self.make_error("invalid")
         return super()._deserialize(str(parsed), attr, data, **kwargs)
-
-
-def raise_first(errors: dict) -> ValidationError:
-    return ValidationError(errors)

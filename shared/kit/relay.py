@@ -4,7 +4,6 @@ the broker confirmed it; a crash in between republishes it, and consumers dedupl
 message id."""
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
@@ -316,7 +315,3 @@ class _Pipeline:
                     session.rollback()
                     session.close()
             thread.join(timeout=5)
-
-
-def decode_body(body: str) -> dict:
-    return json.loads(body)
