@@ -134,6 +134,7 @@ class _FakeMessage:
         self.headers = {}
         self.delivery_info = {"routing_key": routing_key, "exchange": ""}
         self.content_type = content_type
+        self.content_encoding = "utf-8"
 
     def decode(self):
         import json

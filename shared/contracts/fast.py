@@ -3,7 +3,7 @@
 Loading a carrier quote through marshmallow costs most of a consumer's time per message.
 Here each contract gets, built once:
 
-* a fastjsonschema validator compiled from the JSON Schema that
+* a JSON Schema validator (jsonschema-rs, compiled Rust) built from the JSON Schema that
   :mod:`shared.contracts.jsonschema` generates from the marshmallow schemas (one source of
   truth), which checks types, required keys, enums, patterns and lengths;
 * a *load plan* walked once from the marshmallow schema tree: per field its key, its
@@ -38,9 +38,9 @@ import re
 from decimal import Decimal
 from typing import Any, Callable
 
-import fastjsonschema
+import jsonschema_rs
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, missing, validate
-from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
+from marshmallow.decorators import POST_DUMP, POST_LOAD, PRE_DUMP, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 from marshmallow.utils import is_aware
 
 from shared.contracts.base import ContractSchema, DecimalString, tolerant
@@ -52,7 +52,7 @@ Loader = Callable[[Any], Any]
 ISO_FORMATS = (None, "iso", "iso8601")
 MAX_DEPTH = 32
 # What the fast path raises when it refuses: marshmallow then gives the verdict.
-REFUSALS = (fastjsonschema.JsonSchemaException, ValidationError, ValueError, TypeError, ArithmeticError)
+REFUSALS = (ValidationError, ValueError, TypeError, ArithmeticError)
 
 
 class Unsupported(Exception):
@@ -91,19 +91,145 @@ def fast_loader(event_contract) -> Loader | None:
         pass
     try:
         loader = build_loader(event_contract.instance)
-    except (Unsupported, fastjsonschema.JsonSchemaDefinitionException) as exc:
+    except (Unsupported, ValueError) as exc:
         log.warning("contract %s v%s loads through marshmallow only: %s", *key, exc)
         loader = None
     _LOADERS[key] = loader
     return loader
 
 
-def build_loader(schema: Schema) -> Loader:
+def tolerant_schema_loader(schema: Schema) -> Loader:
+    """A consumer's loader for any ContractSchema (the envelope, say): the fast path,
+    marshmallow's tolerant load when it refuses (marshmallow gives the verdict)."""
+    try:
+        fast = build_loader(schema)
+    except (Unsupported, ValueError) as exc:
+        log.warning("%s loads through marshmallow only: %s", type(schema).__name__, exc)
+        fast = None
+
+    def load(data: Any) -> dict:
+        if fast is not None:
+            try:
+                return fast(data)
+            except REFUSALS:
+                pass
+        with tolerant():
+            return schema.load(data)
+
+    return load
+
+
+# ---------------------------------------------------------------- the producer entry point
+
+
+def dump_strict(event_contract, data: Any) -> dict:
+    """What ``EventContract.dump`` returns (marshmallow's strict load, then its dump),
+    without marshmallow when the data is valid: the JSON form of the data, loaded through
+    the strict plan, put back in JSON form.  Refusals go through marshmallow, which raises
+    its ``ValidationError``."""
+    dumper = fast_dumper(event_contract)
+    if dumper is not None:
+        try:
+            return dumper(data)
+        except REFUSALS:
+            pass
+    instance = event_contract.instance
+    return instance.dump(instance.load(data))
+
+
+_DUMPERS: dict[tuple[str, int], Loader | None] = {}
+
+
+def fast_dumper(event_contract) -> Loader | None:
+    key = (event_contract.type, event_contract.version)
+    try:
+        return _DUMPERS[key]
+    except KeyError:
+        pass
+    try:
+        _check_natural_dump(event_contract.instance, depth=0)
+        strict = build_loader(event_contract.instance, strict=True)
+        dumper = lambda data: json_form(strict(json_form(data)))  # noqa: E731
+    except (Unsupported, ValueError) as exc:
+        log.warning("contract %s v%s dumps through marshmallow only: %s", *key, exc)
+        dumper = None
+    _DUMPERS[key] = dumper
+    return dumper
+
+
+def json_form(value: Any) -> Any:
+    """Decimals as fixed-point strings, dates and times in ISO 8601, lists for tuples: what
+    marshmallow's dump gives for the field types :func:`_check_natural_dump` admits."""
+    kind = type(value)
+    if kind is dict:
+        return {key: json_form(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [json_form(item) for item in value]
+    if kind is Decimal:
+        return format(value, "f")
+    if kind is dt.datetime or kind is dt.date:
+        return value.isoformat()
+    return value
+
+
+# What each admitted field type's marshmallow dump does to its loaded value is json_form's.
+_NATURAL_DUMP = (fields.String, fields.Email, fields.URL, fields.Integer, fields.Boolean, fields.Date,
+                 fields.AwareDateTime, DecimalString, fields.Dict, fields.Nested, fields.List)
+
+
+def _check_natural_dump(schema: Schema, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise Unsupported(f"{type(schema).__name__} nests deeper than {MAX_DEPTH}")
+    hooks = type(schema)._hooks
+    if any(hooks.get(tag) for tag in (PRE_DUMP, POST_DUMP)):
+        raise Unsupported(f"{type(schema).__name__} has dump hooks")
+    if set(schema.load_fields) != set(schema.dump_fields):
+        raise Unsupported(f"{type(schema).__name__} has load-only or dump-only fields")
+    for attr, field in schema.dump_fields.items():
+        _check_natural_field(field, f"{type(schema).__name__}.{attr}", attr, depth)
+
+
+def _check_natural_field(field: fields.Field, where: str, attr: str | None, depth: int) -> None:
+    if type(field) not in _NATURAL_DUMP:
+        raise Unsupported(f"{where} is a {type(field).__name__}")
+    if attr is not None and ((field.data_key or attr) != attr or (field.attribute or attr) != attr):
+        raise Unsupported(f"{where} is renamed")
+    if field.dump_default is not missing:
+        raise Unsupported(f"{where} has a dump_default")
+    if isinstance(field, (fields.Date, fields.AwareDateTime)) and field.format not in ISO_FORMATS:
+        raise Unsupported(f"{where} has format {field.format}")
+    if isinstance(field, DecimalString) and not field.as_string:
+        raise Unsupported(f"{where} dumps as a number")
+    if isinstance(field, fields.Dict):
+        for inner in (field.key_field, field.value_field):
+            if inner is not None:
+                _check_natural_field(inner, f"{where}{{}}", None, depth)
+    if isinstance(field, fields.Nested):
+        if field.only or field.exclude:
+            raise Unsupported(f"{where} limits its nested fields")
+        _check_natural_dump(field.schema, depth + 1)
+    if isinstance(field, fields.List):
+        _check_natural_field(field.inner, f"{where}[]", None, depth)
+
+
+def build_loader(schema: Schema, *, strict: bool = False) -> Loader:
+    """Validator + load plan of ``schema``: tolerant (unknown fields dropped at every
+    level, as consumers load) or, with ``strict``, refusing unknown fields where the
+    schema does (as producers validate)."""
     name, defs = definitions(type(schema))
     root = {**defs[name], "$defs": defs}
-    plan = _schema_loader(schema, defs[name], defs, depth=0)
+    plan = _schema_loader(schema, defs[name], defs, depth=0, strict=strict)
     _allow_null_where_marshmallow_does(schema, defs[name], defs, depth=0)
-    check = fastjsonschema.compile(root, use_default=False, use_formats=False, detailed_exceptions=False)
+    validator = jsonschema_rs.Draft202012Validator(root, validate_formats=False)
+    is_valid = validator.is_valid
+
+    def check(data: Any) -> None:
+        try:
+            valid = is_valid(data)
+        except Exception as exc:  # noqa: BLE001 - a value it cannot read: marshmallow decides
+            raise Refused(f"not JSON: {exc}") from None
+        if not valid:
+            raise Refused("refused by the JSON Schema")
 
     def load(data: Any) -> dict:
         check(data)
@@ -115,10 +241,10 @@ def build_loader(schema: Schema) -> Loader:
 # ---------------------------------------------------------------- schemas
 
 
-def _schema_loader(schema: Schema, definition: dict, defs: dict, depth: int) -> Loader:
+def _schema_loader(schema: Schema, definition: dict, defs: dict, depth: int, strict: bool = False) -> Loader:
     if depth > MAX_DEPTH:
         raise Unsupported(f"{type(schema).__name__} nests deeper than {MAX_DEPTH}")
-    refuse_unknown = _check_hooks(schema)
+    refuse_unknown = _check_hooks(schema, strict)
     properties = definition.get("properties", {})
     plan = []
     for attr, field in schema.load_fields.items():
@@ -128,7 +254,7 @@ def _schema_loader(schema: Schema, definition: dict, defs: dict, depth: int) -> 
             raise Unsupported(f"{type(schema).__name__}.{attr} loads into a dotted attribute")
         if key not in properties:
             raise Unsupported(f"{type(schema).__name__}.{attr} has no JSON Schema property")
-        present = _present_value_loader(field, properties[key], defs, depth)
+        present = _present_value_loader(field, properties[key], defs, depth, strict)
         plan.append((key, out, field.required, field.load_default, field.allow_none, present))
     plan = tuple(plan)
     known = frozenset(step[0] for step in plan)
@@ -169,9 +295,10 @@ def _schema_loader(schema: Schema, definition: dict, defs: dict, depth: int) -> 
     return load
 
 
-def _check_hooks(schema: Schema) -> bool:
+def _check_hooks(schema: Schema, strict: bool = False) -> bool:
     """Refuse what the plan cannot reproduce; return whether unknown fields are refused
-    (a schema outside ContractSchema keeps its own ``unknown`` even when tolerant)."""
+    (a schema outside ContractSchema keeps its own ``unknown`` even when tolerant; a
+    ContractSchema refuses them when loaded strictly)."""
     hooks = type(schema)._hooks
     tolerant_drop = False
     for attr, _many, _kwargs in hooks.get(PRE_LOAD, ()):
@@ -182,7 +309,9 @@ def _check_hooks(schema: Schema) -> bool:
         raise Unsupported(f"{type(schema).__name__} has post_load hooks")
     if schema.many:
         raise Unsupported(f"{type(schema).__name__} loads many")
-    if tolerant_drop or schema.unknown == EXCLUDE:
+    if tolerant_drop and not strict:
+        return False
+    if schema.unknown == EXCLUDE:
         return False
     if schema.unknown == RAISE:
         return True
@@ -216,12 +345,13 @@ def _schema_validator_methods(schema: Schema) -> tuple:
 # ---------------------------------------------------------------- fields
 
 
-def _present_value_loader(field: fields.Field, prop: dict, defs: dict, depth: int) -> Loader | None:
+def _present_value_loader(field: fields.Field, prop: dict, defs: dict, depth: int,
+                          strict: bool = False) -> Loader | None:
     """Load one present, non-null value of ``field``: convert, then run the validators the
     JSON Schema does not express.  ``None`` when the value loads as it is."""
     if getattr(field, "pre_load", None) or getattr(field, "post_load", None):
         raise Unsupported(f"field {field.name} has field-level pre/post_load functions")
-    convert = _converter(field, prop, defs, depth)
+    convert = _converter(field, prop, defs, depth, strict)
     unexpressed = [v for v in field.validators if not _expressed(v, field, prop)]
     if not unexpressed:
         return convert
@@ -237,9 +367,9 @@ def _present_value_loader(field: fields.Field, prop: dict, defs: dict, depth: in
     return load
 
 
-def _item_loader(field: fields.Field, prop: dict, defs: dict, depth: int) -> Loader:
+def _item_loader(field: fields.Field, prop: dict, defs: dict, depth: int, strict: bool = False) -> Loader:
     """Load one list item, null included."""
-    present = _present_value_loader(field, prop, defs, depth)
+    present = _present_value_loader(field, prop, defs, depth, strict)
     allow_none = field.allow_none
 
     def load(value):
@@ -252,7 +382,7 @@ def _item_loader(field: fields.Field, prop: dict, defs: dict, depth: int) -> Loa
     return load
 
 
-def _converter(field: fields.Field, prop: dict, defs: dict, depth: int) -> Loader | None:
+def _converter(field: fields.Field, prop: dict, defs: dict, depth: int, strict: bool = False) -> Loader | None:
     """``None`` means the JSON Schema already guarantees marshmallow's result is the value."""
     types = _types(prop, defs)
     if isinstance(field, fields.Nested):
@@ -263,12 +393,12 @@ def _converter(field: fields.Field, prop: dict, defs: dict, depth: int) -> Loade
             raise Unsupported(f"field {field.name} is nested but its JSON Schema has no $ref")
         if field.unknown is not None:
             raise Unsupported(f"field {field.name} overrides unknown")
-        return _schema_loader(field.schema, target, defs, depth + 1)
+        return _schema_loader(field.schema, target, defs, depth + 1, strict)
     if isinstance(field, fields.List):
         items = prop.get("items")
         if types != {"array"} or not isinstance(items, dict):
             raise Unsupported(f"field {field.name} is a list but its JSON Schema is not an array")
-        inner = _item_loader(field.inner, items, defs, depth)
+        inner = _item_loader(field.inner, items, defs, depth, strict)
         return lambda value: [inner(each) for each in value]
     if isinstance(field, DecimalString):
         if types == {"string"} and prop.get("pattern") in (DECIMAL_PATTERN, NON_NEGATIVE_PATTERN) \
@@ -282,7 +412,7 @@ def _converter(field: fields.Field, prop: dict, defs: dict, depth: int) -> Loade
     if type(field) is fields.String and types == {"string"}:
         return None
     if type(field) is fields.Integer and types == {"integer"} and not field.strict:
-        return int  # fastjsonschema's integer may be an integral float (8990.0); marshmallow int()s it
+        return int  # JSON Schema's integer may be an integral float (8990.0); marshmallow int()s it
     if type(field) is fields.Boolean and types == {"boolean"}:
         return None
     if type(field) is fields.Dict and field.key_field is None and field.value_field is None \
@@ -351,7 +481,10 @@ def _types(prop: dict, defs: dict) -> set:
 def _expressed(validator, field: fields.Field, prop: dict) -> bool:
     """Does the JSON Schema property already enforce this marshmallow validator?"""
     if isinstance(field, DecimalString):
-        return False  # JSON Schema bounds are numeric; decimals are strings
+        # JSON Schema bounds are numeric and decimals are strings, but a non-negative
+        # pattern (no sign at all) is Range(min=0).
+        return (isinstance(validator, validate.Range) and validator.min == 0 and validator.min_inclusive
+                and validator.max is None and prop.get("pattern") == NON_NEGATIVE_PATTERN)
     if isinstance(validator, validate.Length):
         low, high = ("minItems", "maxItems") if isinstance(field, fields.List) else ("minLength", "maxLength")
         if validator.equal is not None:
@@ -362,7 +495,7 @@ def _expressed(validator, field: fields.Field, prop: dict) -> bool:
         enum = prop.get("enum")
         return enum is not None and all(v is None or v in validator.choices for v in enum)
     if isinstance(validator, validate.Regexp):
-        # fastjsonschema searches with `$` read as `\Z`: with a leading `^` and no flags
+        # The validator searches with `$` read as `\Z` (Rust regex): with a leading `^` and no flags
         # that is marshmallow's match, or stricter.
         regex = validator.regex
         return prop.get("pattern") == regex.pattern and regex.pattern.startswith("^") \

@@ -6,7 +6,6 @@ with :func:`add_kit_tables`, so each service's migrations create them in its own
 """
 from __future__ import annotations
 
-import json
 import os
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
@@ -22,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from shared.kit import jsoncodec
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -235,7 +236,7 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     columns = tuple(rows[0])
     statement, encoders = _recordset_insert(table, columns, dialect)
     payload = [{name: encode(row[name]) for name, encode in encoders} for row in rows]
-    session.execute(statement, {"rows": json.dumps(payload, separators=(",", ":"))})
+    session.execute(statement, {"rows": jsoncodec.dumps(payload)})
 
 
 @lru_cache(maxsize=64)
@@ -262,12 +263,12 @@ def _recordset_insert(table: Table, columns: tuple[str, ...], dialect):
 
 
 def _json_text(value):
-    return None if value is None else json.dumps(value)
+    return None if value is None else jsoncodec.dumps(value)
 
 
 def _json_or_null(value):
     """As SQLAlchemy's JSON type does by default: None is stored as JSON ``null``."""
-    return json.dumps(value)
+    return jsoncodec.dumps(value)
 
 
 def _scalar_for(column_type, dialect):

@@ -2,7 +2,6 @@
 that causes it; the relay publishes it later.  A request never waits on the broker."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import insert
@@ -10,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from shared.contracts.envelope import build_envelope
 from shared.contracts.registry import contract
-from shared.kit import context
+from shared.kit import context, jsoncodec
 from shared.kit.db import OUTBOX, bulk_insert, utcnow
 from shared.kit.topology import EVENTS
 
@@ -63,6 +62,6 @@ def _outbox_row(source: str, event: Event) -> tuple[dict, dict]:
     )
     row = dict(
         message_id=envelope["id"], exchange=event.exchange, routing_key=event.routing_key or event.type,
-        body=json.dumps(envelope, separators=(",", ":")), headers=event.headers or {}, created_at=utcnow(),
+        body=jsoncodec.dumps(envelope), headers=event.headers or {}, created_at=utcnow(),
     )
     return envelope, row

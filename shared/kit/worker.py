@@ -2,6 +2,7 @@
 periodic tasks such as business gauges.  SIGTERM/SIGINT stop it cleanly."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -19,6 +20,8 @@ from shared.kit.relay import OutboxRelay
 from shared.kit.topology import declare_service
 
 log = logging.getLogger(__name__)
+# Young-generation allocations between collections (the default is 700).
+GC_THRESHOLD = 20_000
 
 
 @dataclass
@@ -56,6 +59,7 @@ def run_worker(service: str, handlers: dict[str, Handler], *, settings: Settings
     for thread in threads:
         thread.start()
     _serve_metrics()
+    tune_garbage_collector()
     log.info("worker for %s started (broker %s)", service, settings.broker_url.split("@")[-1])
     try:
         consumer.run(stop)
@@ -68,6 +72,17 @@ def run_worker(service: str, handlers: dict[str, Handler], *, settings: Settings
 
             multiprocess.mark_process_dead(os.getpid())
         log.info("worker for %s stopped", service)
+
+
+def tune_garbage_collector() -> None:
+    """A worker allocates many short-lived objects per message (decoded JSON, loaded
+    payloads, rows): with the default thresholds the cyclic collector runs every 700
+    allocations and rescans everything imported.  Move what startup created out of its
+    sight (``gc.freeze``) and collect the young generation less often; what a batch makes
+    is freed by reference counting anyway."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, 20, 20)
 
 
 def _serve_metrics() -> None:

@@ -219,6 +219,20 @@ ODD_VALUES = [
 ]
 
 
+def schema_objects(schema, data):
+    """The JSON objects of ``data`` that are (nested) schemas, where a later minor version
+    may add a field (not the free-form objects of Dict fields, whose keys are data)."""
+    yield data
+    for name, field in schema.fields.items():
+        value = data.get(field.data_key or name)
+        inner = field.inner if isinstance(field, fields.List) else field
+        if not isinstance(inner, fields.Nested):
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                yield from schema_objects(inner.schema, item)
+
+
 @st.composite
 def mutated_examples(draw):
     c, index = draw(st.sampled_from(GOLDEN))
@@ -258,8 +272,91 @@ def test_mutated_messages_load_exactly_like_marshmallow(case):
 def test_fields_added_anywhere_stay_on_the_fast_path(golden, draw):
     c, index = golden
     data = copy.deepcopy(c.examples()[index]["data"])
-    objects = [value for _path, value in paths(data) if isinstance(value, dict)]
+    objects = list(schema_objects(c.instance, data))
     target = draw.draw(st.sampled_from(objects))
     target["added_in_a_later_minor"] = copy.deepcopy(draw.draw(st.sampled_from(ODD_VALUES)))
     assert fast_only(c, data)[0] == "accepted"
     assert_same_as_marshmallow(c, data)
+
+
+# ---------------------------------------------------------------- producers: the strict dump
+
+
+def dump_outcome(dump, data):
+    try:
+        return "accepted", dump(copy.deepcopy(data))
+    except ValidationError as exc:
+        return "refused", exc.messages
+
+
+def assert_dumps_like_marshmallow(c, data):
+    expected = dump_outcome(c.dump_marshmallow, data)
+    got = dump_outcome(c.dump, data)
+    assert got[0] == expected[0], (got, expected)
+    if got[0] == "accepted":
+        identical(got[1], expected[1])
+    else:
+        assert got[1] == expected[1]
+
+
+@pytest.mark.parametrize("c", CONTRACTS, ids=lambda c: f"{c.type}.v{c.version}")
+def test_every_registered_contract_dumps_on_the_fast_path(c):
+    assert fast.fast_dumper(c) is not None
+
+
+@pytest.mark.parametrize("c,index", GOLDEN, ids=lambda v: getattr(v, "type", v))
+def test_fast_dump_of_every_golden_example_is_marshmallows(c, index):
+    data = c.examples()[index]["data"]
+    assert_dumps_like_marshmallow(c, data)
+    # Producers mostly hand over Python values (Decimals, dates): the same JSON comes out.
+    assert_dumps_like_marshmallow(c, c.load_strict(copy.deepcopy(data)))
+
+
+def test_the_strict_dump_refuses_unknown_fields_at_any_depth():
+    data = copy.deepcopy(QUOTE.examples()[0]["data"])
+    data["lines"][0]["coverages"][0]["surprise"] = 1
+    with pytest.raises(ValidationError) as refused:
+        QUOTE.dump(data)
+    assert "surprise" in str(refused.value.messages)
+
+
+def test_the_strict_dump_refuses_a_float_amount():
+    data = copy.deepcopy(QUOTE.examples()[0]["data"])
+    data["lines"][0]["premium"]["amount"] = 8988.0
+    with pytest.raises(ValidationError):
+        QUOTE.dump(data)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_examples())
+def test_mutated_payloads_dump_exactly_like_marshmallow(case):
+    c, data = case
+    assert_dumps_like_marshmallow(c, data)
+
+
+def test_the_envelope_loads_fast_exactly_like_marshmallow():
+    from shared.contracts.envelope import EnvelopeSchema
+
+    load = fast.tolerant_schema_loader(EnvelopeSchema())
+    schema = EnvelopeSchema()
+    for c, index in GOLDEN:
+        envelope = copy.deepcopy(c.examples()[index])
+        envelope["x-added"] = "tolerated"
+        with_marshmallow = outcome(lambda d: _tolerant_load(schema, d), envelope)
+        identical(load(copy.deepcopy(envelope)), with_marshmallow[1])
+    golden = copy.deepcopy(QUOTE.examples()[0])
+    for change in ({"id": None}, {"time": "yesterday"}, {"specversion": "0.3"}, {"data": []},
+                   {"time": "2027-02-25T10:00:00"}, {"type": "Not A Type"}):
+        envelope = {**golden, **change}
+        expected = outcome(lambda d: _tolerant_load(schema, d), envelope)
+        got = outcome(load, envelope)
+        assert got[0] == expected[0], change
+        if got[0] == "accepted":
+            identical(got[1], expected[1])
+
+
+def _tolerant_load(schema, data):
+    from shared.contracts.base import tolerant
+
+    with tolerant():
+        return schema.load(data)
