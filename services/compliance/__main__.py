@@ -15,7 +15,8 @@ def _sweep(args: argparse.Namespace) -> int:
     from shared.kit.db import Database
 
     result = run_deadline_sweep(Database(load_settings("compliance").database_url), today=args.today)
-    print(f"newly overdue {len(result.newly_overdue)}, cancelled {len(result.cancelled)}, "
+    print(f"newly overdue {len(result.newly_overdue)} ({len(result.announced_overdue)} announced), "
+          f"cancelled {len(result.cancelled)}, "
           f"expired {len(result.expired)}; overdue by body {result.overdue_by_body}")
     return 0
 

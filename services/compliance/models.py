@@ -50,6 +50,15 @@ class PolicyTermFact(Base):
     effective_date: Mapped[date] = mapped_column(Date, nullable=False)
     expiration_date: Mapped[date] = mapped_column(Date, nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False)
+    # The cancellation as compliance knows it: from accounts.policy.cancelled (source
+    # "accounts.policy.cancelled": real notice and coverage-end dates, reason, requester),
+    # or estimated from accounts.policy.recorded with status cancelled (source
+    # "accounts.policy.recorded": the notice date is the day the message was sent).
+    cancellation_source: Mapped[str | None] = mapped_column(String(40))
+    cancellation_notice_date: Mapped[date | None] = mapped_column(Date)
+    cancellation_effective_date: Mapped[date | None] = mapped_column(Date)
+    cancellation_reason: Mapped[str | None] = mapped_column(String(30))
+    cancellation_requested_by: Mapped[str | None] = mapped_column(String(20))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
@@ -84,6 +93,8 @@ class Filing(Base):
     due_on: Mapped[date] = mapped_column(Date, nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="draft")
     overdue: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # When compliance.filing.overdue was raised for this filing (once per filing).
+    overdue_announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     account_manager: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

@@ -17,6 +17,41 @@ from shared.contracts.types import (
 # ---------------------------------------------------------------- accounts
 
 
+class ClientContactSchema(ContractSchema):
+    """A person at the client (roles such as owner, officer, safety_manager, billing, claims,
+    certificate_holder_contact)."""
+
+    contact_id = fields.String(required=True)
+    name = fields.String(required=True)
+    title = fields.String(load_default=None, allow_none=True)
+    roles = fields.List(fields.String(), load_default=list)
+    email = fields.String(load_default=None, allow_none=True)
+    phone = fields.String(load_default=None, allow_none=True)
+    preferred_channel = fields.String(load_default=None, allow_none=True,
+                                      validate=validate.OneOf(("email", "phone", "mail", "text")))
+    primary = fields.Boolean(load_default=False)
+
+
+class ClientLocationValuesSchema(ContractSchema):
+    building = fields.Nested(NonNegativeMoneySchema, load_default=None, allow_none=True)
+    contents = fields.Nested(NonNegativeMoneySchema, load_default=None, allow_none=True)
+    business_income = fields.Nested(NonNegativeMoneySchema, load_default=None, allow_none=True)
+
+
+class ClientLocationSchema(ContractSchema):
+    """A premises of the client, numbered as applications and schedules number them."""
+
+    location_id = fields.String(required=True)
+    number = fields.Integer(required=True, validate=validate.Range(min=1))
+    address = fields.Nested(AddressSchema, required=True)
+    description = fields.String(load_default=None, allow_none=True)
+    occupancy = fields.String(load_default=None, allow_none=True)
+    values = fields.Nested(ClientLocationValuesSchema, load_default=None, allow_none=True)
+    employee_count = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
+    primary = fields.Boolean(load_default=False)
+    mailing = fields.Boolean(load_default=False)
+
+
 class ClientSnapshotSchema(ContractSchema):
     client_id = fields.String(required=True)
     program = fields.String(required=True)
@@ -25,10 +60,13 @@ class ClientSnapshotSchema(ContractSchema):
     entity_type = fields.String(load_default=None, allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(("prospect", "client", "former")))
     naics = fields.String(load_default=None, allow_none=True)
+    sic = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{4}$"))
     address = fields.Nested(AddressSchema, load_default=None, allow_none=True)
     account_manager = fields.String(load_default=None, allow_none=True)
     producer = fields.String(load_default=None, allow_none=True)
     credentials = fields.List(fields.Nested(CredentialSchema), load_default=list)
+    contacts = fields.List(fields.Nested(ClientContactSchema), load_default=list)
+    locations = fields.List(fields.Nested(ClientLocationSchema), load_default=list)
 
 
 @event("accounts.client.registered", 1, "A client or prospect was created.")
@@ -141,6 +179,30 @@ class SubmissionSentV1(SubmissionRefSchema):
     lines = fields.List(fields.String(validate=validate.OneOf(tuple(LINES_OF_BUSINESS))), required=True)
     effective_date = fields.Date(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(("queue", "email")))
+
+
+class EmailAttachmentSchema(ContractSchema):
+    kind = fields.String(required=True)
+    document_id = fields.String(required=True)
+    filename = fields.String(required=True)
+    media_type = fields.String(required=True)
+    size_bytes = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+@event("marketing.submission.emailed", 1, "A submission package was emailed to a market on the email channel "
+                                          "(the SMTP relay accepted it); carries the message as sent.")
+class SubmissionEmailedV1(SubmissionRefSchema):
+    email_id = fields.String(required=True)
+    message_id = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    sender = fields.String(required=True, validate=validate.Length(min=1, max=320))
+    recipients = fields.List(fields.String(validate=validate.Length(min=1, max=320)), required=True,
+                             validate=validate.Length(min=1))
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    body = fields.String(required=True)
+    attachments = fields.List(fields.Nested(EmailAttachmentSchema), required=True)
+    sent_at = fields.AwareDateTime(required=True)
+    attempts = fields.Integer(required=True, validate=validate.Range(min=1))
+    account_manager = fields.String(load_default=None, allow_none=True)
 
 
 @event("marketing.quote.received", 1, "A market answered with a quote, indication or referral.")
@@ -290,4 +352,32 @@ class FilingDueV1(FilingRefSchema):
     due_on = fields.Date(required=True)
     reason = fields.String(required=True)
     rule_id = fields.String(required=True)
+    account_manager = fields.String(load_default=None, allow_none=True)
+
+
+@event("compliance.filing.status_changed", 1, "A regulatory filing moved in its lifecycle (requested, submitted "
+       "(filed), pending review, accepted, active, rejected, waived, cancel pending, cancelled, superseded, "
+       "expired): from which status to which, who moved it and when.")
+class FilingStatusChangedV1(FilingRefSchema):
+    rule_id = fields.String(required=True)
+    from_status = fields.String(required=True, validate=validate.Length(min=1))
+    to_status = fields.String(required=True, validate=validate.Length(min=1))
+    changed_by = fields.String(required=True, validate=validate.Length(min=1))
+    changed_at = fields.AwareDateTime(required=True)
+    note = fields.String(load_default=None, allow_none=True)
+    due_on = fields.Date(required=True)
+    cancellation_effective_on = fields.Date(load_default=None, allow_none=True)
+    account_manager = fields.String(load_default=None, allow_none=True)
+
+
+@event("compliance.filing.overdue", 1, "A regulatory filing's due date passed and it has not been submitted to the "
+       "body (raised once per filing, by the deadline sweep).")
+class FilingOverdueV1(FilingRefSchema):
+    rule_id = fields.String(required=True)
+    due_on = fields.Date(required=True)
+    status = fields.String(required=True, validate=validate.Length(min=1))
+    detected_on = fields.Date(required=True)
+    days_overdue = fields.Integer(required=True, validate=validate.Range(min=1))
+    who_files = fields.String(load_default=None, allow_none=True)
+    reason = fields.String(required=True)
     account_manager = fields.String(load_default=None, allow_none=True)

@@ -1,8 +1,9 @@
 """Every exchange, queue and routing key, in one place.
 
 * ``platform.events``  topic: domain events, routing key = event type.
-* ``carrier.intake``   topic: carriers publish quotes here (their permissions stop here).
-* ``carrier.outbound`` topic: submissions to markets, key ``carrier.<market_id>.submission``.
+* ``carrier.intake``   topic: carriers publish quotes, acknowledgements, bind confirmations and issued
+  policies here, routing key = message type (their permissions stop here).
+* ``carrier.outbound`` topic: submissions and bind requests to markets, key ``carrier.<market_id>.submission``.
 * ``carrier.replies``  direct: accept/reject replies, key = market id.
 * ``platform.dlx``     direct: dead letters, key = the queue they came from, into ``<queue>.dlq``.
 """
@@ -18,6 +19,10 @@ DEAD_LETTERS = Exchange("platform.dlx", type="direct", durable=True)
 EXCHANGES = (EVENTS, CARRIER_INTAKE, CARRIER_OUTBOUND, CARRIER_REPLIES, DEAD_LETTERS)
 
 INTAKE_ROUTING_KEY = "carrier.quote.submitted"
+# Every message a market publishes on carrier.intake (routing key = its type): quotes, and
+# the acknowledgements, bind confirmations and issued policies of shared.contracts.carrier_binding.
+INTAKE_ROUTING_KEYS = (INTAKE_ROUTING_KEY, "carrier.submission.acknowledged", "carrier.bind.confirmed",
+                       "carrier.policy.issued")
 INTAKE_QUEUE = "marketing.intake"
 
 # What each service's queue listens to on platform.events.
@@ -26,15 +31,17 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "marketing.policy.bound", "marketing.quote.received", "marketing.quote.declined",
         "marketing.comparison.ready", "marketing.policy.discrepancies_found", "documents.document.generated",
         "documents.document.failed", "compliance.filing.due", "marketing.quote.overdue",
+        "compliance.filing.overdue", "marketing.submission.emailed",
     ),
     "marketing": (
         "accounts.client.registered", "accounts.client.updated", "accounts.policy.recorded",
-        "accounts.renewal.due", "documents.document.generated",
+        "accounts.renewal.due", "documents.document.generated", "documents.document.failed",
+        "accounts.losses.updated",
     ),
     "documents": ("documents.document.requested",),
     "compliance": (
         "accounts.client.registered", "accounts.client.updated", "accounts.policy.recorded",
-        "marketing.policy.bound",
+        "accounts.policy.cancelled", "marketing.policy.bound",
     ),
 }
 
@@ -70,7 +77,7 @@ def service_queue(service: str, amqp: bool) -> Queue:
 
 
 def intake_queue(amqp: bool) -> Queue:
-    return _queue(INTAKE_QUEUE, [binding(CARRIER_INTAKE, routing_key=INTAKE_ROUTING_KEY)], amqp)
+    return _queue(INTAKE_QUEUE, [binding(CARRIER_INTAKE, routing_key=key) for key in INTAKE_ROUTING_KEYS], amqp)
 
 
 def dead_letter_queue(queue: str, amqp: bool) -> Queue:

@@ -14,7 +14,7 @@ from services.compliance.api.schemas import (
     FilingDetailSchema, FilingListArgsSchema, FilingPageSchema, TransitionSchema,
 )
 from services.compliance.domain.docket import transition
-from services.compliance.domain.filings import TransitionRefused
+from services.compliance.domain.filings import NEEDS_A_NOTE, TransitionRefused
 from services.compliance.models import Filing
 from shared.contracts.pagination import decode_cursor, encode_cursor
 from shared.kit.web import abort, db_session, principal, require_roles, visible_or_404
@@ -22,6 +22,7 @@ from shared.kit.web import abort, db_session, principal, require_roles, visible_
 blp = Blueprint("filings", __name__, url_prefix="/api/v1/filings", description="Regulatory filings")
 
 TRANSITION_ROLES = ("compliance", "account_manager", "admin")
+WAIVE_ROLES = ("compliance", "admin")
 
 
 def visible_filings():
@@ -85,11 +86,17 @@ class FilingTransition(MethodView):
     @blp.response(200, FilingDetailSchema)
     @blp.alt_response(409, description="The lifecycle does not allow this move")
     def post(self, body, filing_id):
-        """Move a filing to its next status (compliance, account managers and admins)."""
+        """Move a filing to its next status (compliance, account managers and admins; waiving
+        a filing that is not owed takes the compliance role and a note saying why).  Every
+        move is recorded in the history and announced as compliance.filing.status_changed."""
         user = require_roles(*TRANSITION_ROLES)
         filing = load_filing(filing_id)
         if body["effective_on"] is not None and body["to"] != "cancel_pending":
             abort(422, "effective_on is given only when a filing becomes cancel_pending.")
+        if body["to"] == "waived" and not user.has_any_role(*WAIVE_ROLES):
+            abort(403, f"Waiving a filing needs one of the roles: {', '.join(WAIVE_ROLES)}.")
+        if body["to"] in NEEDS_A_NOTE and not (body["note"] or "").strip():
+            abort(422, f"A filing becomes {body['to']} only with a note saying why.")
         session = db_session()
         try:
             transition(session, filing, body["to"], actor=user.actor, note=body["note"],

@@ -43,6 +43,8 @@ class FilingSchema(ContractSchema):
     due_on = fields.Date()
     status = fields.String()
     overdue = fields.Boolean()
+    overdue_announced_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "when compliance.filing.overdue was raised for this filing (once per filing)"})
     allowed_transitions = fields.Function(lambda f: sorted(TRANSITIONS[f.status]))
     reason = fields.String()
     account_manager = fields.String(allow_none=True)
@@ -100,6 +102,8 @@ class RuleOutSchema(ContractSchema):
     due = fields.Nested(DueRuleOutSchema)
     notice_period_days = fields.Integer(allow_none=True)
     notice_counted_from = fields.String(allow_none=True)
+    notice_period_days_by_reason = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "notice periods that depend on the cancellation's reason (others use notice_period_days)"})
     filing_basis = fields.String()
     minimum_limits = fields.List(fields.Nested(MinimumLimitOutSchema))
     citation = fields.String()

@@ -31,13 +31,18 @@ def due_date(due: DueRule, *, effective_date: date | None = None, expiration_dat
     return add_months(start, due.offset_months) + timedelta(days=due.offset_days)
 
 
-def cancellation_effective_date(rule: Rule, notice_date: date) -> date:
-    """When a cancellation takes effect with the body: the notice date plus the notice period.
-    Where the period counts from receipt, the notice date stands in for receipt (electronic
-    filing); a mailed notice gives a later date, never an earlier one."""
-    if rule.notice_period_days is None:
+def cancellation_effective_date(rule: Rule, notice_date: date, *, reason: str | None = None,
+                                coverage_ends: date | None = None) -> date:
+    """When a cancellation takes effect with the body: the notice date plus the notice period
+    (the one for the cancellation's reason where the rule has one), and never before the
+    policy's coverage ends (the insurer keeps its filing until then).  Where the period counts
+    from receipt, the notice date stands in for receipt (electronic filing); a mailed notice
+    gives a later date, never an earlier one."""
+    period = rule.notice_period_for(reason)
+    if period is None:
         raise ValueError(f"rule {rule.id} has no notice period")
-    return notice_date + timedelta(days=rule.notice_period_days)
+    effective = notice_date + timedelta(days=period)
+    return max(effective, coverage_ends) if coverage_ends is not None else effective
 
 
 def describe_due(rule: Rule) -> str:

@@ -5,31 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from services.compliance.domain.deadlines import due_date, describe_due
+from services.compliance.domain.deadlines import cancellation_effective_date, due_date, describe_due
 from services.compliance.domain.rules import Match, Rule, match_rules
 
 STATUSES = ("draft", "requested", "submitted", "pending_review", "accepted", "active", "rejected",
-            "cancel_pending", "cancelled", "superseded", "expired")
+            "cancel_pending", "cancelled", "superseded", "expired", "waived")
 
 # The allowed moves.  rejected -> submitted is the corrected refiling; cancel_pending ->
-# active is a reinstatement before the cancellation takes effect.
+# active is a reinstatement before the cancellation takes effect; a filing not yet with
+# the body may be waived (not owed after all: an exemption, a rescinded cancellation),
+# which needs a note saying why.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"requested"}),
-    "requested": frozenset({"submitted"}),
+    "draft": frozenset({"requested", "waived"}),
+    "requested": frozenset({"submitted", "waived"}),
     "submitted": frozenset({"pending_review"}),
     "pending_review": frozenset({"accepted", "rejected"}),
-    "rejected": frozenset({"submitted"}),
+    "rejected": frozenset({"submitted", "waived"}),
     "accepted": frozenset({"active"}),
     "active": frozenset({"cancel_pending", "superseded", "expired"}),
     "cancel_pending": frozenset({"cancelled", "active"}),
     "cancelled": frozenset(),
     "superseded": frozenset(),
     "expired": frozenset(),
+    "waived": frozenset(),
 }
 
 NOT_YET_SUBMITTED = frozenset({"draft", "requested", "rejected"})
 ON_FILE = frozenset({"accepted", "active"})
-CLOSED = frozenset({"cancelled", "superseded", "expired"})
+CLOSED = frozenset({"cancelled", "superseded", "expired", "waived"})
+NEEDS_A_NOTE = frozenset({"waived"})
 
 VERBS = {"policy_bound": "bound", "policy_renewed": "renewed", "policy_cancelled": "cancelled"}
 
@@ -57,6 +61,34 @@ class PolicyTerm:
 
 
 @dataclass(frozen=True)
+class Cancellation:
+    """A policy's cancellation as compliance knows it.  From accounts.policy.cancelled it is
+    *confirmed*: the real notice date, the day coverage ends, why and who asked.  Heard of only
+    through accounts.policy.recorded (status cancelled) it is an estimate: the notice date is
+    the day the message was sent, and the cancellation event corrects it when it arrives."""
+
+    notice_date: date
+    coverage_ends: date | None = None
+    reason: str | None = None
+    requested_by: str | None = None
+    confirmed: bool = True
+
+    def body_effective_on(self, notice_rule: Rule) -> date:
+        """When the cancellation takes effect with the body whose notice rule this is."""
+        return cancellation_effective_date(notice_rule, self.notice_date, reason=self.reason,
+                                           coverage_ends=self.coverage_ends)
+
+    def describe(self) -> str:
+        if not self.confirmed:
+            return f"notice date {self.notice_date.isoformat()} estimated from when the cancellation was recorded"
+        parts = [self.reason.replace("_", " ") if self.reason else None,
+                 f"requested by {self.requested_by}" if self.requested_by else None]
+        told = ", ".join(p for p in parts if p)
+        ends = f", coverage ends {self.coverage_ends.isoformat()}" if self.coverage_ends else ""
+        return f"{told + '; ' if told else ''}notice {self.notice_date.isoformat()}{ends}"
+
+
+@dataclass(frozen=True)
 class FilingDraft:
     """A filing a policy event requires, before it is stored."""
 
@@ -68,6 +100,7 @@ class FilingDraft:
     reason: str
     term_key: str
     notice_date: date | None = None
+    body_effective_on: date | None = None  # a cancellation notice: when it takes effect with the body
 
     @property
     def natural_key(self) -> tuple[str, str, str, str, str]:
@@ -80,23 +113,39 @@ def term_key(rule: Rule, policy: PolicyTerm) -> str:
     return "" if rule.filing_basis == "until_cancelled" else policy.effective_date.isoformat()
 
 
-def reason_for(match: Match, policy: PolicyTerm, trigger: str) -> str:
+def reason_for(match: Match, policy: PolicyTerm, trigger: str, cancellation: Cancellation | None = None) -> str:
     rule, credential = match.rule, match.credential
     carrier = f" with {policy.carrier_name}" if policy.carrier_name else ""
+    detail = ""
+    if cancellation is not None:
+        detail = f" ({cancellation.describe()}"
+        if rule.notice_period_days:
+            detail += f"; effective with {rule.body} on {cancellation.body_effective_on(rule).isoformat()}"
+        detail += ")"
     return (f"{rule.body} requires {rule.form_label} {describe_due(rule)} for {credential['kind']} "
             f"{credential['number']} ({rule.title}): {policy.line_of_business} policy "
-            f"{policy.policy_number}{carrier} {VERBS[trigger]}; {rule.citation}")
+            f"{policy.policy_number}{carrier} {VERBS[trigger]}{detail}; {rule.citation}")
 
 
 def derive_filings(rules, *, credentials: list[dict], policy: PolicyTerm, trigger: str,
-                   entity_type: str | None = None, notice_date: date | None = None) -> list[FilingDraft]:
+                   entity_type: str | None = None, notice_date: date | None = None,
+                   cancellation: Cancellation | None = None) -> list[FilingDraft]:
+    """The filings ``trigger`` on ``policy`` requires.  A cancellation counts the notices
+    from its notice date (``cancellation``, or a bare ``notice_date``)."""
+    if cancellation is None and notice_date is not None and trigger == "policy_cancelled":
+        cancellation = Cancellation(notice_date)
+    if cancellation is not None:
+        notice_date = cancellation.notice_date
     drafts = []
     for match in match_rules(rules, credentials, policy.line_of_business, trigger, policy.effective_date,
                              entity_type):
         due_on = due_date(match.rule.due, effective_date=policy.effective_date,
                           expiration_date=policy.expiration_date, notice_date=notice_date)
+        effective_on = (cancellation.body_effective_on(match.rule)
+                        if cancellation is not None and match.rule.notice_period_days else None)
         drafts.append(FilingDraft(match.rule, match.credential, policy, trigger, due_on,
-                                  reason_for(match, policy, trigger), term_key(match.rule, policy), notice_date))
+                                  reason_for(match, policy, trigger, cancellation), term_key(match.rule, policy),
+                                  notice_date, effective_on))
     return drafts
 
 

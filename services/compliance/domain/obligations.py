@@ -30,7 +30,12 @@ class CredentialObligations:
     uncovered: list[Rule] = field(default_factory=list)
 
 
+MET = frozenset({"on_file", "waived"})
+
+
 def filing_state(filing) -> str:
+    if filing is not None and filing.status == "waived":
+        return "waived"  # not owed after all (with the reason in its history)
     if filing is None or filing.status in CLOSED:
         return "missing"
     if filing.status in ON_FILE:
@@ -53,7 +58,7 @@ def _best_filing(filings, rule: Rule, credential: dict, policy: PolicyTerm):
 def _standing(requirements: list[Requirement], uncovered: list[Rule], today: date, has_rules: bool) -> str:
     if not has_rules:
         return "no_requirements"
-    unmet = [r for r in requirements if r.state != "on_file"]
+    unmet = [r for r in requirements if r.state not in MET]
     if any(r.due_on < today for r in unmet):
         return "suspended"
     if unmet or uncovered:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.compliance.domain.filings import PolicyTerm
+from services.compliance.domain.filings import Cancellation, PolicyTerm
 from services.compliance.models import CredentialView, PolicyTermFact
 from shared.kit.db import utcnow
 
@@ -55,6 +55,28 @@ def remember_term(session: Session, *, client_id: str, program: str, policy: Pol
     fact.updated_at = utcnow()
     session.flush()
     return fact
+
+
+CONFIRMED_BY = "accounts.policy.cancelled"  # real dates, reason and requester
+ESTIMATED_FROM = "accounts.policy.recorded"  # status cancelled only: notice date = message time
+
+
+def cancellation_of(fact: PolicyTermFact) -> Cancellation | None:
+    """The cancellation compliance has acted on for this term, if any."""
+    if fact.cancellation_source is None or fact.cancellation_notice_date is None:
+        return None
+    return Cancellation(notice_date=fact.cancellation_notice_date, coverage_ends=fact.cancellation_effective_date,
+                        reason=fact.cancellation_reason, requested_by=fact.cancellation_requested_by,
+                        confirmed=fact.cancellation_source == CONFIRMED_BY)
+
+
+def remember_cancellation(fact: PolicyTermFact, cancellation: Cancellation) -> None:
+    fact.cancellation_source = CONFIRMED_BY if cancellation.confirmed else ESTIMATED_FROM
+    fact.cancellation_notice_date = cancellation.notice_date
+    fact.cancellation_effective_date = cancellation.coverage_ends
+    fact.cancellation_reason = cancellation.reason
+    fact.cancellation_requested_by = cancellation.requested_by
+    fact.updated_at = utcnow()
 
 
 def term_of(policy: dict) -> PolicyTerm:

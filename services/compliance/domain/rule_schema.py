@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.contracts.base import ContractSchema
+from shared.contracts.events import CANCELLATION_REASONS
 from shared.contracts.types import CREDENTIAL_KINDS, LIMIT_KINDS, LINES_OF_BUSINESS, MoneySchema
 
 BODIES = ("DMV", "CPUC", "BHGS", "CSLB", "SPCB", "DPR", "WCIRB", "FMCSA")
@@ -43,6 +44,11 @@ class RuleSchema(ContractSchema):
     due = fields.Nested(DueRuleSchema, required=True)
     notice_period_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=365))
     notice_counted_from = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(COUNTED_FROM))
+    # A period that depends on why the policy was cancelled (e.g. Ins. Code §676.8: 10 days
+    # for non-payment instead of 30); reasons not listed use notice_period_days.
+    notice_period_days_by_reason = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(CANCELLATION_REASONS)),
+        values=fields.Integer(strict=True, validate=validate.Range(min=1, max=365)), load_default=dict)
     filing_basis = fields.String(required=True, validate=validate.OneOf(FILING_BASES))
     minimum_limits = fields.List(fields.Nested(MinimumLimitSchema), load_default=list)
     citation = fields.String(required=True, validate=validate.Length(min=3))
@@ -63,6 +69,9 @@ class RuleSchema(ContractSchema):
         if cancelling and not (data.get("notice_period_days") and data.get("notice_counted_from")):
             raise ValidationError("A cancellation rule needs its notice period and how it is counted.",
                                   "notice_period_days")
+        if data.get("notice_period_days_by_reason") and not cancelling:
+            raise ValidationError("Only a cancellation rule has notice periods by reason.",
+                                  "notice_period_days_by_reason")
 
 
 class RuleFileSchema(ContractSchema):

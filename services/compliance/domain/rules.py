@@ -48,7 +48,14 @@ class Rule:
     notice_period_days: int | None = None
     notice_counted_from: str | None = None
     minimum_limits: tuple[dict, ...] = field(default_factory=tuple)
+    notice_period_days_by_reason: dict[str, int] = field(default_factory=dict)
     notes: str | None = None
+
+    def notice_period_for(self, reason: str | None = None) -> int | None:
+        """The notice period in days for a cancellation made for ``reason`` (None: the usual one)."""
+        if reason is not None and reason in self.notice_period_days_by_reason:
+            return self.notice_period_days_by_reason[reason]
+        return self.notice_period_days
 
     def in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)

@@ -1,6 +1,7 @@
 """The deadline sweep (run hourly by the worker): flags filings past due and not yet
-submitted, lets pending cancellations take effect, expires per-term filings whose term
-has ended, and counts what is overdue per body."""
+submitted (raising compliance.filing.overdue once per filing), lets pending cancellations
+take effect, expires per-term filings whose term has ended, and counts what is overdue per
+body.  Every move it makes is announced like any other (compliance.filing.status_changed)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.compliance.domain.docket import transition
+from services.compliance.domain.docket import announce_overdue, transition
 from services.compliance.domain.filings import NOT_YET_SUBMITTED
 from services.compliance.domain.rule_schema import BODIES
 from services.compliance.domain.rules import rule_by_id
@@ -23,6 +24,7 @@ ACTOR = "service:compliance"
 @dataclass
 class SweepResult:
     newly_overdue: list[str] = field(default_factory=list)
+    announced_overdue: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     expired: list[str] = field(default_factory=list)
     overdue_by_body: dict[str, int] = field(default_factory=dict)
@@ -30,7 +32,7 @@ class SweepResult:
 
 def sweep(session: Session, today: date) -> SweepResult:
     result = SweepResult()
-    result.newly_overdue = _flag_overdue(session, today)
+    result.newly_overdue, result.announced_overdue = _flag_overdue(session, today)
     result.cancelled = _complete_cancellations(session, today)
     result.expired = _expire_ended_terms(session, today)
     session.flush()
@@ -38,14 +40,18 @@ def sweep(session: Session, today: date) -> SweepResult:
     return result
 
 
-def _flag_overdue(session: Session, today: date) -> list[str]:
+def _flag_overdue(session: Session, today: date) -> tuple[list[str], list[str]]:
     late = session.scalars(select(Filing).where(
-        Filing.due_on < today, Filing.status.in_(NOT_YET_SUBMITTED), Filing.overdue.is_(False))).all()
+        Filing.due_on < today, Filing.status.in_(NOT_YET_SUBMITTED), Filing.overdue.is_(False))
+        .order_by(Filing.due_on, Filing.id)).all()
+    announced = []
     for filing in late:
         filing.overdue = True
         filing.updated_at = utcnow()
         audit(session, ACTOR, "filing.overdue", "filing", filing.id, due_on=filing.due_on, status=filing.status)
-    return [f.id for f in late]
+        if announce_overdue(session, filing, today):
+            announced.append(filing.id)
+    return [f.id for f in late], announced
 
 
 def _complete_cancellations(session: Session, today: date) -> list[str]:

@@ -59,7 +59,7 @@ def test_one_filing_shows_its_history_and_next_moves(client, bound):
     body = client.get(f"/api/v1/filings/{filing_id}", headers=bound.token()).json
     assert (body["form"], body["due_on"], body["status"]) == ("DMV 65 MCP", "2027-02-25", "draft")
     assert body["credential"] == {"kind": "DMV_CA", "number": "CA123456"}
-    assert body["allowed_transitions"] == ["requested"]
+    assert body["allowed_transitions"] == ["requested", "waived"]
     assert [(h["from_status"], h["to_status"], h["actor"]) for h in body["history"]] == [(None, "draft", "service:marketing")]
 
 

@@ -12,9 +12,10 @@ from shared import testing
 from shared.contracts.registry import contract
 from shared.kit.consumer import Rejected
 from shared.kit.db import AUDIT_LOG
+from shared.kit.topology import SUBSCRIPTIONS
 
 CONSUMED = ["accounts.client.registered", "accounts.client.updated", "accounts.policy.recorded",
-            "marketing.policy.bound"]
+            "accounts.policy.cancelled", "marketing.policy.bound"]
 GOLDEN = [(t, i) for t in CONSUMED for i in range(len(testing.examples(t)))]
 CLIENT_ID = "3f9a2c1e-5b7d-4e21-9a0c-1d2e3f4a5b6c"
 
@@ -27,6 +28,12 @@ def _count(env, model, *where):
 def _filings(env, *where):
     with env.db.transaction() as session:
         return session.scalars(select(Filing).where(*where).order_by(Filing.rule_id)).all()
+
+
+def test_compliance_handles_exactly_the_types_it_subscribes_to():
+    from services.compliance.messaging.handlers import HANDLERS
+
+    assert set(HANDLERS) == set(SUBSCRIPTIONS["compliance"]) == set(CONSUMED)
 
 
 @pytest.mark.parametrize("event_type, index", GOLDEN)

@@ -46,6 +46,10 @@ def test_a_move_is_allowed_exactly_when_the_table_lists_it(current, target):
     assert allowed == (target in TRANSITIONS[current])
 
 
-@pytest.mark.parametrize("final", ["cancelled", "superseded", "expired"])
+@pytest.mark.parametrize("final", ["cancelled", "superseded", "expired", "waived"])
 def test_final_states_have_no_way_out(final):
     assert TRANSITIONS[final] == frozenset()
+
+
+def test_only_a_filing_not_yet_with_the_body_may_be_waived():
+    assert {status for status, targets in TRANSITIONS.items() if "waived" in targets} == {"draft", "requested", "rejected"}

@@ -66,6 +66,9 @@ def _edit(path: Path, change):
     (lambda d: d["rules"][0]["due"].update(anchor="notice_date"), "due"),
     (lambda d: d["rules"][0]["minimum_limits"].append({"kind": "aggregate", "amount": {"amount": 1.5}, "verified": False}), "amount"),
     (lambda d: d.update(body="CPUC"), "cpuc.json"),
+    (lambda d: d["rules"][2].update(notice_period_days_by_reason={"bad_weather": 5}), "notice_period_days_by_reason"),
+    (lambda d: d["rules"][2].update(notice_period_days_by_reason={"non_payment": 0}), "notice_period_days_by_reason"),
+    (lambda d: d["rules"][0].update(notice_period_days_by_reason={"non_payment": 10}), "notice_period_days_by_reason"),
 ])
 def test_an_invalid_rule_file_is_refused_with_the_reason(tmp_path, change, complaint):
     directory = _copy_rules(tmp_path)
@@ -87,3 +90,10 @@ def test_a_rule_id_defined_twice_is_refused(tmp_path):
     _edit(directory / "fmcsa.json", lambda d: d["rules"][0].update(id="dmv-mcp-liability"))
     with pytest.raises(RuleFileError, match="defined twice"):
         load_rules(directory)
+
+
+def test_a_notice_period_may_depend_on_the_cancellations_reason():
+    wcirb = next(r for r in load_rules() if r.id == "wcirb-cancellation-report")
+    assert wcirb.notice_period_days_by_reason == {"non_payment": 10}
+    assert (wcirb.notice_period_for("non_payment"), wcirb.notice_period_for("underwriting"),
+            wcirb.notice_period_for(None)) == (10, 30, 30)

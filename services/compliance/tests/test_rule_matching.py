@@ -102,3 +102,22 @@ def test_credentials_from_the_event_and_the_read_model_are_merged_once_each():
 def test_rules_are_found_by_id():
     assert rule_by_id("fmcsa-bmc91x-liability").form == "BMC-91X"
     assert rule_by_id("no-such-rule") is None
+
+
+def test_a_cancellation_takes_effect_with_the_body_no_earlier_than_coverage_ends():
+    rule = rule_by_id("dmv-mcp-liability-cancellation")
+    assert cancellation_effective_date(rule, date(2027, 5, 1), coverage_ends=date(2027, 5, 11)) == date(2027, 5, 31)
+    assert cancellation_effective_date(rule, date(2027, 5, 1), coverage_ends=date(2027, 7, 1)) == date(2027, 7, 1)
+
+
+def test_a_confirmed_cancellation_derives_its_notices_with_reason_and_dates():
+    from services.compliance.domain.filings import Cancellation
+
+    cancellation = Cancellation(date(2027, 1, 15), coverage_ends=date(2027, 1, 31), reason="non_payment",
+                                requested_by="carrier")
+    wcirb = {"kind": "WCIRB_BUREAU", "number": "123-4567", "expires_on": None}
+    [filing] = derive_filings(rulebook(), credentials=[wcirb], policy=term("WC"), trigger="policy_cancelled",
+                              cancellation=cancellation)
+    assert (filing.notice_date, filing.due_on, filing.body_effective_on) == (
+        date(2027, 1, 15), date(2027, 2, 14), date(2027, 1, 31))  # 10 days for non-payment: coverage end rules
+    assert "non payment, requested by carrier; notice 2027-01-15, coverage ends 2027-01-31" in filing.reason
