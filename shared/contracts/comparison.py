@@ -6,6 +6,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from shared.contracts.base import ContractSchema, DecimalString
+from shared.contracts.submission_documents import SUBMISSION_DOCUMENT_PAYLOADS
 from shared.contracts.types import (
     LINES_OF_BUSINESS, DeductibleSchema, LimitSchema, MoneySchema, NonNegativeMoneySchema,
 )
@@ -120,4 +121,5 @@ class ComparisonDocumentSchema(ContractSchema):
 DOCUMENT_PAYLOADS = {
     "comparison_xlsx": ComparisonDocumentSchema,
     "proposal_docx": ComparisonDocumentSchema,
+    **SUBMISSION_DOCUMENT_PAYLOADS,
 }

@@ -74,7 +74,7 @@ def generate(session: Session, store: FileStore, request: DocumentRequest) -> Ge
 
 def check_owner(request: DocumentRequest, data: dict) -> None:
     """A payload about another client or program must not be filed under this one."""
-    subject = data.get("comparison") or data
+    subject = data.get("comparison") or data.get("insured") or data
     for name in ("client_id", "program"):
         stated = subject.get(name)
         if stated is not None and stated != getattr(request, name):

@@ -122,3 +122,8 @@ def request_envelope(data: dict, message_id: str | None = None) -> dict:
     envelope["id"] = message_id or str(uuid.uuid4())
     envelope["data"] = data
     return envelope
+
+
+def submission_document(kind: str = "submission_letter") -> dict:
+    """A SubmissionDocumentSchema payload (JSON form): the golden example of ``kind``."""
+    return golden_request(kind)["payload"]

@@ -4,7 +4,7 @@ import hashlib
 import pytest
 
 from services.documents.tests.helpers import outbox_events
-from services.documents.tests.payloads import render_body
+from services.documents.tests.payloads import render_body, submission_document
 from shared import testing
 from shared.kit.auth import mint_token
 
@@ -63,7 +63,8 @@ def test_list_filters_by_subject_client_and_kind(client, auth, delivered):
     rendered(client, auth, subject_id="sub-other")
     subject = delivered[0]["subject_id"]
     listed = client.get(f"/api/v1/documents?subject_id={subject}", headers=auth()).json
-    assert {d["kind"] for d in listed["items"]} == {"comparison_xlsx", "proposal_docx"}
+    assert {d["kind"] for d in listed["items"]} == {"comparison_xlsx", "proposal_docx", "submission_letter",
+                                                    "specifications", "specifications_xlsx", "application"}
     by_kind = client.get(f"/api/v1/documents?subject_id={subject}&kind=proposal_docx", headers=auth()).json
     assert [d["kind"] for d in by_kind["items"]] == ["proposal_docx"]
     by_client = client.get("/api/v1/documents?client_id=client-1", headers=auth()).json
@@ -169,3 +170,34 @@ def test_the_openapi_document_describes_the_documents_api(client):
     paths = client.get("/openapi.json").json["paths"]
     assert {"/api/v1/documents", "/api/v1/documents/render", "/api/v1/documents/{document_id}",
             "/api/v1/documents/{document_id}/content"} <= set(paths)
+
+
+@pytest.mark.parametrize("kind, media_type, extension", [
+    ("submission_letter", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    ("specifications", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    ("specifications_xlsx", XLSX, "xlsx"),
+    ("application", "application/pdf", "pdf"),
+])
+def test_submission_documents_render_and_download(client, auth, kind, media_type, extension):
+    body = render_body(kind=kind, title=f"Submission {kind} 2027", payload=submission_document(kind),
+                       client_id="3f9a2c1e-5b7d-4e21-9a0c-1d2e3f4a5b6c")
+    response = client.post("/api/v1/documents/render", json=body, headers=auth())
+    assert response.status_code == 201, response.json
+    document = response.json
+    assert document["kind"] == kind and document["media_type"] == media_type
+    download = client.get(document["download_path"], headers=auth())
+    assert download.status_code == 200 and download.mimetype == media_type
+    assert hashlib.sha256(download.data).hexdigest() == document["sha256"]
+    slug = kind.replace("_", "-")
+    assert download.headers["Content-Disposition"] == f"attachment; filename=submission-{slug}-2027.{extension}"
+    assert download.data.startswith(b"%PDF-" if extension == "pdf" else b"PK")
+
+
+def test_a_submission_letter_without_market_is_a_422_problem(client, auth, db):
+    payload = submission_document("submission_letter")
+    payload["market"] = None
+    body = render_body(kind="submission_letter", payload=payload, client_id="3f9a2c1e-5b7d-4e21-9a0c-1d2e3f4a5b6c")
+    response = client.post("/api/v1/documents/render", json=body, headers=auth())
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert response.json["errors"] == {"payload": ["payload.market: Field may not be null."]}
+    assert outbox_events(db) == []

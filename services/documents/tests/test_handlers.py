@@ -8,6 +8,7 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
+from services.documents.domain.render import RENDERERS
 from services.documents.models import Document
 from services.documents.tests.helpers import outbox_events
 from services.documents.tests.payloads import request_envelope
@@ -32,8 +33,14 @@ def test_golden_request_renders_stores_and_announces_the_document(db, handlers, 
     with store.open(document.storage_key) as handle:
         content = handle.read()
     assert hashlib.sha256(content).hexdigest() == document.sha256 and len(content) == document.size_bytes
-    assert document.filename == "renewal-premium-comparison-2027.xlsx" if document.kind == "comparison_xlsx" \
-        else document.filename.endswith(".docx")
+    expected_names = {
+        "comparison_xlsx": "renewal-premium-comparison-2027.xlsx", "proposal_docx": "renewal-proposal-2027.docx",
+        "submission_letter": "submission-letter-golden-state-casualty-2027.docx",
+        "specifications": "renewal-specifications-2027.docx", "specifications_xlsx": "renewal-specifications-2027.xlsx",
+        "application": "commercial-insurance-application-2027.pdf",
+    }
+    assert document.filename == expected_names[document.kind]
+    assert document.media_type == RENDERERS[document.kind].media_type
     [event] = outbox_events(db, "documents.document.generated")
     data = contract("documents.document.generated", 1).load_strict(event["data"])
     assert data["document_id"] == document.id and data["sha256"] == document.sha256
@@ -117,3 +124,23 @@ def test_valid_requests_interleaved_with_invalid_ones_are_all_answered(db, handl
     assert answers == ["processed"] * 4
     assert len(outbox_events(db, "documents.document.generated")) == 2
     assert len(outbox_events(db, "documents.document.failed")) == 2
+
+
+def test_a_submission_payload_about_another_client_is_not_filed_under_this_one(db, handlers):
+    [letter] = [e for e in EXAMPLES if e["data"]["kind"] == "submission_letter"]
+    data = copy.deepcopy(letter["data"])
+    data["payload"]["insured"]["client_id"] = "someone-else"
+    assert testing.deliver(db, handlers, request_envelope(data)) == "processed"
+    [event] = outbox_events(db, "documents.document.failed")
+    assert event["data"]["reason"] == ("payload client_id 'someone-else' differs from the request's "
+                                       "'3f9a2c1e-5b7d-4e21-9a0c-1d2e3f4a5b6c'")
+    assert outbox_events(db, "documents.document.generated") == []
+
+
+def test_a_submission_letter_without_its_market_is_answered_with_the_reason(db, handlers):
+    [letter] = [e for e in EXAMPLES if e["data"]["kind"] == "submission_letter"]
+    data = copy.deepcopy(letter["data"])
+    del data["payload"]["market"]
+    assert testing.deliver(db, handlers, request_envelope(data)) == "processed"
+    [event] = outbox_events(db, "documents.document.failed")
+    assert event["data"]["kind"] == "submission_letter" and event["data"]["reason"] == "payload.market: missing"

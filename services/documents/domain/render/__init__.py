@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
-from services.documents.domain.render import comparison_xlsx, proposal_docx
+from services.documents.domain.render import (
+    application_pdf, comparison_xlsx, proposal_docx, specifications_docx, specifications_xlsx, submission_letter,
+)
 from services.documents.domain.render.payloads import InvalidPayload, load_payload
 
 
@@ -19,6 +21,12 @@ class Renderer(NamedTuple):
 RENDERERS: dict[str, Renderer] = {
     "comparison_xlsx": Renderer(comparison_xlsx.render_comparison_xlsx, comparison_xlsx.MEDIA_TYPE, "xlsx"),
     "proposal_docx": Renderer(proposal_docx.render_proposal_docx, proposal_docx.MEDIA_TYPE, "docx"),
+    "submission_letter": Renderer(submission_letter.render_submission_letter, submission_letter.MEDIA_TYPE, "docx"),
+    "specifications": Renderer(specifications_docx.render_specifications_docx, specifications_docx.MEDIA_TYPE,
+                               "docx"),
+    "specifications_xlsx": Renderer(specifications_xlsx.render_specifications_xlsx, specifications_xlsx.MEDIA_TYPE,
+                                    "xlsx"),
+    "application": Renderer(application_pdf.render_application_pdf, application_pdf.MEDIA_TYPE, "pdf"),
 }
 
 

@@ -3,6 +3,7 @@ fields a newer producer added, and the checks a renderer relies on."""
 from __future__ import annotations
 
 import json
+import re
 
 from marshmallow import ValidationError
 
@@ -26,9 +27,26 @@ def load_payload(kind: str, payload: object) -> dict:
         raise InvalidPayload("payload: must be a JSON object")
     try:
         with tolerant():
-            return schema_cls().load(payload)
+            return printable(schema_cls().load(payload))
     except ValidationError as exc:
         raise InvalidPayload(_describe(exc.messages)) from None
+
+
+# Characters XML 1.0 cannot hold (docx and xlsx are XML): C0 controls but tab, newline
+# and carriage return; lone surrogates; U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(value):
+    """The loaded payload with characters no document format can hold removed from every
+    string, so text pasted with stray control characters still renders."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, dict):
+        return {key: printable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [printable(item) for item in value]
+    return value
 
 
 def _describe(messages, path: str = "payload") -> str:

@@ -48,8 +48,8 @@ def render_proposal_docx(document: dict) -> bytes:
 
 def _properties(doc, document: dict) -> None:
     props = doc.core_properties
-    props.title = f"Insurance proposal: {document['comparison']['insured_name']}"
-    props.author = document["prepared_by"]
+    props.title = f"Insurance proposal: {document['comparison']['insured_name']}"[:255]
+    props.author = document["prepared_by"][:255]
     props.created = datetime.combine(document["prepared_on"], datetime.min.time(), tzinfo=timezone.utc)
 
 
