@@ -50,7 +50,10 @@ class _ConfirmingChannel:
             self.confirmed_upto = max(self.confirmed_upto, delivery_tag)
 
     def _on_nack(self, delivery_tag, multiple):
-        self.nacked.add(delivery_tag)
+        if multiple:
+            self.nacked.update(range(self.confirmed_upto + 1, delivery_tag + 1))
+        else:
+            self.nacked.add(delivery_tag)
         self._on_ack(delivery_tag, multiple)
 
     def keep_alive(self) -> None:
@@ -63,27 +66,39 @@ class _ConfirmingChannel:
         self.connection.heartbeat_check()
 
     def publish_batch(self, rows) -> None:
-        self.nacked.clear()
+        self.await_confirms(*self.publish(rows))
+
+    def publish(self, rows) -> tuple[int, int]:
+        """Publish ``rows`` without waiting; returns the (first, last) delivery tags that
+        :meth:`await_confirms` waits for."""
         first = self.next_tag
+        publish = self.channel.basic_publish
         for row in rows:
             msg = amqp.Message(
                 row.body, content_type="application/json", content_encoding="utf-8",
                 delivery_mode=2, message_id=row.message_id, application_headers=row.headers or {},
             )
-            self.channel.basic_publish(msg, exchange=row.exchange, routing_key=row.routing_key)
+            publish(msg, exchange=row.exchange, routing_key=row.routing_key)
             self.next_tag += 1
-        last = self.next_tag - 1
+        return first, self.next_tag - 1
+
+    def await_confirms(self, first: int, last: int) -> None:
+        """Wait until the broker confirmed every tag up to ``last``; raises when it timed
+        out or refused (nacked) any of ``first``..``last``."""
         deadline = time.monotonic() + self.timeout
         while self.confirmed_upto < last:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise ConfirmTimeout(f"broker confirmed {self.confirmed_upto - first + 1} of {last - first + 1}")
+                raise ConfirmTimeout(f"broker confirmed {max(0, self.confirmed_upto - first + 1)} of {last - first + 1}")
             try:
                 self.connection.connection.drain_events(timeout=min(remaining, 1.0))
             except TimeoutError:
                 continue
-        if self.nacked:
-            raise ConfirmTimeout(f"broker refused {len(self.nacked)} messages")
+        refused = [tag for tag in self.nacked if first <= tag <= last]
+        if refused:
+            self.nacked.difference_update(refused)
+            raise ConfirmTimeout(f"broker refused {len(refused)} messages")
+        self.nacked = {tag for tag in self.nacked if tag > last}
 
 
 class OutboxRelay:
@@ -263,6 +278,20 @@ class _Pipeline:
         self.claimed: queue.Queue = queue.Queue(maxsize=1)
         self.halt = threading.Event()
 
+    def _settle(self, item) -> int:
+        session, rows, tags = item
+        try:
+            if tags is not None:
+                self.relay._confirming.await_confirms(*tags)
+            session.commit()
+        except Exception:
+            session.rollback()
+            session.close()
+            raise
+        session.close()
+        self.relay._count(rows)
+        return len(rows)
+
     def _claimer(self) -> None:
         while not self.halt.is_set():
             session = self.relay.db.session()
@@ -280,7 +309,13 @@ class _Pipeline:
                 self.halt.wait(self.relay.poll_interval)
 
     def run(self) -> int:
+        """Batch k+1 is published before batch k's confirms are awaited (a window of two
+        batches in flight), so the broker's confirm round trip overlaps publishing.  A
+        batch commits (its rows marked sent) only once every one of its messages is
+        confirmed, in claim order; on any failure every batch not yet committed is rolled
+        back (its rows are published again later; consumers deduplicate by message id)."""
         total = 0
+        in_flight: list[tuple[object, list, tuple[int, int] | None]] = []
         thread = threading.Thread(target=self._claimer, name="outbox-claimer", daemon=True)
         thread.start()
         try:
@@ -288,23 +323,31 @@ class _Pipeline:
                 session, rows = self.claimed.get()
                 if session is None:
                     raise rows
-                try:
-                    if rows:
-                        self.relay._publish(rows)
-                    session.commit()
-                except Exception:
-                    session.rollback()
-                    raise
-                finally:
-                    session.close()
-                total += len(rows)
-                self.relay._count(rows)
+                tags = None
+                if rows:
+                    try:
+                        self.relay._ensure()
+                        tags = self.relay._confirming.publish(rows)
+                    except Exception:
+                        session.rollback()
+                        session.close()
+                        raise
+                in_flight.append((session, rows, tags))
+                # Keep the newest batch in flight while the older one is confirmed; when
+                # nothing new came, settle everything.
+                while len(in_flight) > (1 if rows else 0):
+                    total += self._settle(in_flight.pop(0))
                 if not rows:
                     if self.until_empty:
                         return total
                     self.relay._idle(self.stop)
+            while in_flight:
+                total += self._settle(in_flight.pop(0))
             return total
         finally:
+            for session, _rows, _tags in in_flight:
+                session.rollback()
+                session.close()
             self.halt.set()
             while thread.is_alive() or not self.claimed.empty():
                 try:
