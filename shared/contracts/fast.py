@@ -147,14 +147,39 @@ def fast_dumper(event_contract) -> Loader | None:
     except KeyError:
         pass
     try:
-        _check_natural_dump(event_contract.instance, depth=0)
-        strict = build_loader(event_contract.instance, strict=True)
-        dumper = lambda data: json_form(strict(json_form(data)))  # noqa: E731
+        dumper = _build_dumper(event_contract.instance)
     except (Unsupported, ValueError) as exc:
         log.warning("contract %s v%s dumps through marshmallow only: %s", *key, exc)
         dumper = None
     _DUMPERS[key] = dumper
     return dumper
+
+
+def _build_dumper(schema: Schema) -> Loader:
+    _check_natural_dump(schema, depth=0)
+    strict = build_loader(schema, strict=True)
+    return lambda data: json_form(strict(json_form(data)))
+
+
+def strict_dumper(schema: Schema) -> Callable[[Any], dict]:
+    """For any ContractSchema (an API response, say): what marshmallow's strict load then
+    dump returns, fast when the data is valid; marshmallow (and its ValidationError)
+    otherwise."""
+    try:
+        fast = _build_dumper(schema)
+    except (Unsupported, ValueError) as exc:
+        log.warning("%s dumps through marshmallow only: %s", type(schema).__name__, exc)
+        fast = None
+
+    def dump(data: Any) -> dict:
+        if fast is not None:
+            try:
+                return fast(data)
+            except REFUSALS:
+                pass
+        return schema.dump(schema.load(data))
+
+    return dump
 
 
 def json_form(value: Any) -> Any:

@@ -122,7 +122,7 @@ class ServiceConsumer:
     def __init__(self, settings: Settings, db: Database, queues: list[Queue],
                  handlers: dict[str, Handler | BatchHandler], *, name: str | None = None,
                  on_dead_letter: DeadLetterHook | None = None,
-                 batch_size: int | None = None, max_wait: float = 0.05):
+                 batch_size: int | None = None, max_wait: float = 0.05, quiet_after: float = 0.002):
         self.settings = settings
         self.db = db
         self.queues = queues
@@ -131,6 +131,7 @@ class ServiceConsumer:
         self.on_dead_letter = on_dead_letter
         self.batch_size = batch_size or settings.batch_size
         self.max_wait = max_wait
+        self.quiet_after = quiet_after
         self._buffer: list[tuple[object, str]] = []
         self._first_at = 0.0
         self.processed = 0
@@ -166,9 +167,15 @@ class ServiceConsumer:
         try:
             while not stop.is_set():
                 try:
-                    conn.drain_events(timeout=self.max_wait)
+                    # With messages waiting in the buffer, a short wait: when nothing more
+                    # arrives at once the queue has gone quiet and the batch is flushed
+                    # (a lone message is not held for max_wait); under a steady flow the
+                    # next message is already there and the batch keeps filling up to
+                    # batch_size or max_wait.
+                    conn.drain_events(timeout=self.quiet_after if self._buffer else self.max_wait)
                 except (socket.timeout, TimeoutError):
-                    pass
+                    if self._buffer:
+                        self.flush()
                 # Send our heartbeats (py-amqp never does by itself): an idle consumer
                 # is otherwise dropped by the broker after two missed intervals.
                 conn.heartbeat_check()

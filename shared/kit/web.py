@@ -9,7 +9,7 @@ import time
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from shared.contracts.base import DecimalString
@@ -129,6 +129,12 @@ def _install_hooks(app: Flask, service: str, settings: Settings) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return problem_response(error.code or 500, error.description)
+        if isinstance(error, DataError):
+            # The database refused a value the schemas let through (PostgreSQL stores no
+            # NUL character in text; a number beyond its column): bad input.
+            log.warning("database refused a value on %s %s: %s", request.method, request.path, error.orig)
+            return problem_response(422, "A value cannot be stored: remove control characters such as NUL "
+                                         "(\\u0000) and keep numbers within range.")
         if isinstance(error, DBAPIError) and (error.connection_invalidated or isinstance(error, OperationalError)):
             log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
             return problem_response(503, "The database is unavailable; try again shortly.", headers={"Retry-After": "2"})

@@ -360,3 +360,25 @@ def _tolerant_load(schema, data):
 
     with tolerant():
         return schema.load(data)
+
+
+def test_the_strict_dumper_of_every_document_payload_schema_is_marshmallows():
+    """API responses and document payloads dumped through ``strict_dumper``: the same JSON
+    as marshmallow's strict load and dump, for every golden document request."""
+    from shared.contracts.comparison import DOCUMENT_PAYLOADS, ComparisonSchema
+
+    requests = contract("documents.document.requested", 1).examples()
+    assert requests
+    for envelope in requests:
+        schema = DOCUMENT_PAYLOADS[envelope["data"]["kind"]]()
+        payload = envelope["data"]["payload"]
+        expected = schema.dump(schema.load(copy.deepcopy(payload)))
+        identical(fast.strict_dumper(schema)(copy.deepcopy(payload)), expected)
+        comparison = payload.get("comparison")
+        if comparison is not None:
+            plain = ComparisonSchema()
+            identical(fast.strict_dumper(plain)(copy.deepcopy(comparison)),
+                      plain.dump(plain.load(copy.deepcopy(comparison))))
+            broken = {**copy.deepcopy(comparison), "unexpected": 1}
+            with pytest.raises(ValidationError):
+                fast.strict_dumper(plain)(broken)

@@ -32,6 +32,19 @@ class Things(MethodView):
         return thing
 
 
+@blp.route("/stored")
+class StoredThing(MethodView):
+    @blp.arguments(ThingSchema)
+    @blp.response(201, ThingSchema)
+    def post(self, thing):
+        from sqlalchemy.exc import DataError
+
+        if "\x00" in thing["name"]:
+            # What PostgreSQL's driver raises for a NUL in text (SQLite would store it).
+            raise DataError("INSERT INTO things ...", {}, ValueError("text fields cannot contain NUL (0x00) bytes"))
+        return thing
+
+
 @pytest.fixture
 def settings(tmp_path):
     return testing.embedded_settings("kitweb", tmp_path)
@@ -170,3 +183,9 @@ def test_identity_provider_rs256_tokens_are_verified_and_algorithm_confusion_is_
     signature = b64(hmac.new(public_pem.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest())
     confused = f"{header}.{payload}.{signature}"
     _is_problem(client.post("/api/v1/things/", json={}, headers={"Authorization": f"Bearer {confused}"}), 401)
+
+
+def test_a_value_the_database_refuses_is_a_422_problem_not_a_500(client, auth):
+    body = _is_problem(client.post("/api/v1/things/stored", headers=auth,
+                                   json={"name": "Acme\u0000", "premium": "1.00"}), 422)
+    assert "NUL" in body["detail"]
