@@ -1,4 +1,4 @@
-"""The accounts database: clients and their regulatory credentials, policy terms, the
+"""The accounts database: clients with their contacts, locations and regulatory credentials, policy terms, the
 renewal notices already raised, the diary (activities) and links to generated documents;
 loss history (claims, carriers' loss-run column mappings), the communication log with
 its attachments, file set-up checklists, and out-of-office cover."""
@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -34,6 +34,9 @@ class Client(Base):
     __table_args__ = (
         Index("ix_clients_name_key_id", "name_key", "id"),
         Index("ix_clients_program_name_key_id", "program", "name_key", "id"),
+        # Lists of policies and activities narrowed to the caller's programs check each
+        # row's client program from this index alone (no heap visit per candidate row).
+        Index("ix_clients_id_program", "id", "program"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -46,6 +49,7 @@ class Client(Base):
     entity_type: Mapped[str | None] = mapped_column(String(40))
     fein: Mapped[str | None] = mapped_column(String(9), index=True)
     naics: Mapped[str | None] = mapped_column(String(6))
+    sic: Mapped[str | None] = mapped_column(String(4))
     status: Mapped[str] = mapped_column(String(20), default="prospect")
     address_line1: Mapped[str | None] = mapped_column(String(200))
     address_line2: Mapped[str | None] = mapped_column(String(200))
@@ -62,6 +66,75 @@ class Client(Base):
     credentials: Mapped[list["Credential"]] = relationship(
         back_populates="client", cascade="all, delete-orphan", order_by="Credential.kind")
     policies: Mapped[list["Policy"]] = relationship(back_populates="client", order_by="Policy.expiration_date.desc()")
+    # Loaded only where shown (the account detail, the snapshot events): selectinload them.
+    contacts: Mapped[list["Contact"]] = relationship(
+        back_populates="client", order_by=lambda: (Contact.is_primary.desc(), Contact.name, Contact.id))
+    locations: Mapped[list["Location"]] = relationship(back_populates="client", order_by="Location.number")
+
+
+class Contact(Base):
+    """A person at the client: their roles there and how they like to be reached.  At most
+    one contact per client is the primary one."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_client_name", "client_id", "name", "id"),
+        Index("uq_contacts_client_primary", "client_id", unique=True,
+              sqlite_where=text("is_primary"), postgresql_where=text("is_primary")),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(120))
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    preferred_channel: Mapped[str | None] = mapped_column(String(10))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    client: Mapped[Client] = relationship(back_populates="contacts")
+
+
+class Location(Base):
+    """A premises of the client, numbered as applications and schedules number them, with
+    the values insured there.  At most one primary and one mailing location per client."""
+
+    __tablename__ = "locations"
+    __table_args__ = (
+        UniqueConstraint("client_id", "number", name="uq_locations_client_number"),
+        Index("uq_locations_client_primary", "client_id", unique=True,
+              sqlite_where=text("is_primary"), postgresql_where=text("is_primary")),
+        Index("uq_locations_client_mailing", "client_id", unique=True,
+              sqlite_where=text("is_mailing"), postgresql_where=text("is_mailing")),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    address_line1: Mapped[str] = mapped_column(String(200))
+    address_line2: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(2))
+    postal_code: Mapped[str] = mapped_column(String(10))
+    country: Mapped[str] = mapped_column(String(2))
+    description: Mapped[str | None] = mapped_column(String(300))
+    occupancy: Mapped[str | None] = mapped_column(String(200))
+    # Insured values, all in one currency.
+    values_currency: Mapped[str] = mapped_column(String(3), default="USD")
+    building_value: Mapped[Decimal | None] = mapped_column(ExactDecimal(14, 2))
+    contents_value: Mapped[Decimal | None] = mapped_column(ExactDecimal(14, 2))
+    business_income_value: Mapped[Decimal | None] = mapped_column(ExactDecimal(14, 2))
+    employee_count: Mapped[int | None] = mapped_column(Integer)
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_mailing: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    client: Mapped[Client] = relationship(back_populates="locations")
 
 
 class Credential(Base):
@@ -89,6 +162,9 @@ class Policy(Base):
         # A bind delivered twice (even under two message ids) records each term once.
         UniqueConstraint("bind_id", "line_of_business", name="uq_policies_bind_line"),
         Index("ix_policies_status_expiration", "status", "expiration_date"),
+        # The renewal pipeline's keyset order; status and client ride along so the page's
+        # ids are found from the indexes alone (bench/accounts_scale.py).
+        Index("ix_policies_expiration_id", "expiration_date", "id", postgresql_include=["status", "client_id"]),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -151,6 +227,8 @@ class Activity(Base):
         Index("ix_activities_assignee_status_due", "assignee", "status", "due_on", "id"),
         Index("ix_activities_client_due", "client_id", "due_on", "id"),
         Index("ix_activities_policy_type_status", "policy_id", "type", "status"),
+        # A delegate's diary: "my open activities" reads this beside the assignee index.
+        Index("ix_activities_delegate_status_due", "delegate", "status", "due_on", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -162,6 +240,8 @@ class Activity(Base):
     due_on: Mapped[date] = mapped_column(Date)
     priority: Mapped[str] = mapped_column(String(10), default="normal")
     assignee: Mapped[str | None] = mapped_column(String(120))
+    # Working it for the assignee, who stays accountable for it (None: not delegated).
+    delegate: Mapped[str | None] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(10), default="open")
     outcome: Mapped[str | None] = mapped_column(Text)
     source_event_id: Mapped[str | None] = mapped_column(String(200))
@@ -176,15 +256,22 @@ class Activity(Base):
     # The activity whose completion opened this one (follow-up chaining).
     follows_id: Mapped[str | None] = mapped_column(ForeignKey("activities.id"), index=True)
 
+    @property
+    def delegated(self) -> bool:
+        return self.delegate is not None
+
 
 class ActivityReassignment(Base):
-    """One hand-over of an activity from one assignee to another, with who did it and why."""
+    """One hand-over of an activity, with who did it and why.  ``kind``: reassign (ownership
+    moves), delegate / undelegate (a delegate works it, the assignee stays accountable),
+    absence_cover / absence_return (out-of-office cover starts / ends)."""
 
     __tablename__ = "activity_reassignments"
     __table_args__ = (Index("ix_activity_reassignments_activity_at", "activity_id", "reassigned_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     activity_id: Mapped[str] = mapped_column(ForeignKey("activities.id"))
+    kind: Mapped[str] = mapped_column(String(20), default="reassign")
     from_assignee: Mapped[str | None] = mapped_column(String(120))
     to_assignee: Mapped[str] = mapped_column(String(120))
     reassigned_by: Mapped[str] = mapped_column(String(200))

@@ -1,6 +1,7 @@
 from services.accounts.api import (
-    absences, activities, checklists, clients, communications, documents, losses, policies, renewals,
+    absences, activities, checklists, clients, communications, contacts, documents, locations, losses, policies,
+    renewals,
 )
 
-BLUEPRINTS = [clients.blp, policies.blp, activities.blp, documents.blp, losses.blp, communications.blp, checklists.blp,
-              absences.blp, renewals.blp]
+BLUEPRINTS = [clients.blp, contacts.blp, locations.blp, policies.blp, activities.blp, documents.blp, losses.blp,
+              communications.blp, checklists.blp, absences.blp, renewals.blp]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from marshmallow import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from services.accounts.domain.clients import get_client
 from services.accounts.domain.errors import Conflict, Invalid, NotFound
@@ -25,9 +25,11 @@ def visible_programs() -> frozenset[str] | None:
     return user.programs
 
 
-def visible_client(client_id: str) -> Client:
+def visible_client(client_id: str, *, with_parts: bool = False) -> Client:
+    """The client (404 outside the caller's programs); ``with_parts``: with its contacts
+    and locations loaded."""
     with business_rules():
-        client = get_client(db_session(), client_id)
+        client = get_client(db_session(), client_id, with_parts=with_parts)
     visible_or_404(client.program, "client")
     return client
 
@@ -52,6 +54,8 @@ def business_rules():
         # A unique key (policy number per market …) taken by a concurrent request.
         db_session().rollback()
         abort(409, "This conflicts with a record that already exists.")
+    except DataError:
+        _unstorable()
 
 
 def commit() -> None:
@@ -62,6 +66,15 @@ def commit() -> None:
     except IntegrityError:
         session.rollback()
         abort(409, "This conflicts with a record that already exists.")
+    except DataError:
+        _unstorable()
+
+
+def _unstorable() -> None:
+    """The database refused a value the schemas let through (PostgreSQL stores no NUL
+    character in text): bad input, not a server error."""
+    db_session().rollback()
+    abort(422, "A value cannot be stored: remove control characters such as NUL (\\u0000).")
 
 
 def cursor_key(args: dict) -> list | None:

@@ -8,11 +8,15 @@ from marshmallow import RAISE
 from services.accounts.api.absences import settle_absences
 from services.accounts.api.access import business_rules, commit, cursor_key, page_body, visible_client, visible_programs
 from services.accounts.api.schemas import (
-    ActivityCompletedSchema, ActivityCompleteSchema, ActivityCreateSchema, ActivityHistorySchema,
-    ActivityListArgsSchema, ActivityPageSchema, ActivityReassignSchema, ActivitySchema,
+    ActivityCompletedSchema, ActivityCompleteSchema, ActivityCreateSchema, ActivityDelegateSchema,
+    ActivityHistorySchema, ActivityListArgsSchema, ActivityPageSchema, ActivityReassignSchema, ActivitySchema,
+    ActivityUndelegateSchema,
 )
 from services.accounts.domain.activities import ActivityFilter, find_activities, get_activity, open_activity
-from services.accounts.domain.diary import FollowUp, complete_and_follow, reassign, reassignments, view_filter
+from services.accounts.domain.diary import (
+    FollowUp, complete_and_follow, delegate, reassign, undelegate, view_filter,
+)
+from services.accounts.domain.hand_overs import hand_overs
 from services.accounts.models import Activity, Policy
 from shared.kit.db import utcnow
 from shared.kit.web import abort, db_session, principal, require_roles, visible_or_404
@@ -27,8 +31,9 @@ class Activities(MethodView):
     @blp.response(200, ActivityPageSchema)
     def get(self, args):
         """Activities in the caller's programs, by due date: ``assignee=me&status=open``
-        is my open diary; ``view=overdue`` / ``view=due_this_week`` (with ``assignee=me`` for
-        mine); ``view=team&program=<p>`` a program manager's whole team."""
+        is my open diary (the activities I own and those delegated to me);
+        ``view=overdue`` / ``view=due_this_week`` (with ``assignee=me`` for mine);
+        ``view=team&program=<p>`` a program manager's whole team."""
         settle_absences()
         assignee = args.get("assignee")
         where = ActivityFilter(programs=visible_programs(), status=args.get("status"),
@@ -79,7 +84,7 @@ class CompleteActivity(MethodView):
             chained = complete_and_follow(db_session(), principal().actor, activity, fields["outcome"], follow_up,
                                           principal().user_id)
         commit()
-        return _columns(activity) | {"follow_up": chained}
+        return _columns(activity) | {"delegated": activity.delegated, "follow_up": chained}
 
 
 @blp.route("/<activity_id>/reassign")
@@ -96,14 +101,43 @@ class ReassignActivity(MethodView):
         return activity
 
 
+@blp.route("/<activity_id>/delegate")
+class DelegateActivity(MethodView):
+    @blp.arguments(ActivityDelegateSchema)
+    @blp.response(200, ActivitySchema)
+    def post(self, fields, activity_id):
+        """Let someone work an open activity for its assignee, who keeps it and stays
+        accountable; it shows in both diaries.  409 when complete, already theirs or the
+        delegate is out of the office; 422 when the delegate is the assignee."""
+        activity = _visible_activity(activity_id)
+        with business_rules():
+            delegate(db_session(), principal().actor, activity, fields["delegate"], fields["note"], utcnow().date())
+        commit()
+        return activity
+
+
+@blp.route("/<activity_id>/undelegate")
+class UndelegateActivity(MethodView):
+    @blp.arguments(ActivityUndelegateSchema)
+    @blp.response(200, ActivitySchema)
+    def post(self, fields, activity_id):
+        """Take a delegated activity back to its assignee (409 when not delegated or complete)."""
+        activity = _visible_activity(activity_id)
+        with business_rules():
+            undelegate(db_session(), principal().actor, activity, fields["note"])
+        commit()
+        return activity
+
+
 @blp.route("/<activity_id>/history")
 class ActivityHistory(MethodView):
     @blp.response(200, ActivityHistorySchema)
     def get(self, activity_id):
-        """Every reassignment of the activity, oldest first: from, to, who, when, note."""
+        """Every hand-over of the activity, oldest first: its kind (reassign, delegate,
+        undelegate, absence_cover, absence_return), from, to, who, when, note."""
         activity = _visible_activity(activity_id)
-        entries = reassignments(db_session(), activity.id)
-        return {"activity_id": activity.id, "reassignments": entries}
+        return {"activity_id": activity.id, "assignee": activity.assignee, "delegate": activity.delegate,
+                "reassignments": hand_overs(db_session(), activity.id)}
 
 
 def _columns(activity: Activity) -> dict:

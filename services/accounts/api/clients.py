@@ -26,10 +26,11 @@ class Clients(MethodView):
     @blp.response(200, ClientPageSchema)
     def get(self, args):
         """Clients in the caller's programs, by name; search by name prefix, credential,
-        policy number or FEIN."""
+        policy number, FEIN, or NAICS / SIC code (or its prefix)."""
         where = ClientFilter(programs=visible_programs(), name=args.get("name"),
                              credential_number=args.get("credential_number"),
                              policy_number=args.get("policy_number"), fein=args.get("fein"),
+                             naics=args.get("naics"), sic=args.get("sic"),
                              status=args.get("status"), account_manager=args.get("account_manager"),
                              program=args.get("program"))
         with business_rules():
@@ -53,8 +54,8 @@ class Clients(MethodView):
 class ClientById(MethodView):
     @blp.response(200, ClientSchema)
     def get(self, client_id):
-        """One account with its policies and credentials."""
-        client = visible_client(client_id)
+        """One account with its policies, credentials, contacts and locations."""
+        client = visible_client(client_id, with_parts=True)
         return client_detail(client, principal().roles, progress(db_session(), client.id))
 
     @blp.arguments(ClientChangesSchema)
@@ -62,7 +63,7 @@ class ClientById(MethodView):
     def patch(self, changes, client_id):
         """Change details or credentials (the list given replaces the credentials);
         emits accounts.client.updated when anything changed."""
-        client = visible_client(client_id)
+        client = visible_client(client_id, with_parts=True)
         may_write_in(client.program)
         if "program" in changes:
             may_write_in(changes["program"])

@@ -1,9 +1,9 @@
 """Models as the API shows them (the FEIN masked for roles that do not need it)."""
 from __future__ import annotations
 
-from services.accounts.domain.clients import address_of
 from services.accounts.domain.fein import display_fein
-from services.accounts.models import Client, Policy
+from services.accounts.domain.snapshots import address_of, values_of
+from services.accounts.models import Client, Contact, Location, Policy
 
 
 def client_summary(client: Client, roles) -> dict:
@@ -20,10 +20,27 @@ def client_detail(client: Client, roles, checklists: list[dict]) -> dict:
     return client_summary(client, roles) | {
         "file_setup": {"done": sum(c["done"] for c in checklists), "total": sum(c["total"] for c in checklists),
                        "checklists": checklists},
-        "entity_type": client.entity_type, "naics": client.naics, "address": address_of(client),
+        "entity_type": client.entity_type, "naics": client.naics, "sic": client.sic, "address": address_of(client),
         "created_at": client.created_at, "updated_at": client.updated_at,
+        "contacts": [contact_view(c) for c in client.contacts],
+        "locations": [location_view(loc) for loc in client.locations],
         "policies": [policy_view(p) for p in client.policies],
     }
+
+
+def contact_view(contact: Contact) -> dict:
+    return {"id": contact.id, "client_id": contact.client_id, "name": contact.name, "title": contact.title,
+            "roles": contact.roles, "email": contact.email, "phone": contact.phone,
+            "preferred_channel": contact.preferred_channel, "primary": contact.is_primary, "notes": contact.notes,
+            "created_at": contact.created_at, "updated_at": contact.updated_at}
+
+
+def location_view(location: Location) -> dict:
+    return {"id": location.id, "client_id": location.client_id, "number": location.number,
+            "address": address_of(location), "description": location.description, "occupancy": location.occupancy,
+            "values": values_of(location), "employee_count": location.employee_count,
+            "primary": location.is_primary, "mailing": location.is_mailing,
+            "created_at": location.created_at, "updated_at": location.updated_at}
 
 
 def policy_view(policy: Policy) -> dict:

@@ -23,7 +23,8 @@ class RenewalPipeline(MethodView):
     def get(self, args):
         """Terms in the caller's programs expiring within ``within_days`` (and those lapsed in
         the last ``lapsed_days``), soonest first, each with its stage and expiring premium;
-        ``totals`` count and sum the premium of the whole selection by stage and account manager."""
+        ``totals`` count and sum the premium of the whole selection by stage and account manager
+        (``totals=false`` leaves them out: they read every term selected, the page does not)."""
         programs = visible_programs()
         if args.get("program"):
             visible_or_404(args["program"], "program")
@@ -34,5 +35,7 @@ class RenewalPipeline(MethodView):
         session = db_session()
         with business_rules():
             found = pipeline_page(session, where, limit=args["limit"], after=cursor_key(args))
-        return page_body(found) | {"as_of": where.today, "within_days": where.within_days,
-                                   "totals": pipeline_totals(session, where)}
+        body = page_body(found) | {"as_of": where.today, "within_days": where.within_days}
+        if args["totals"]:
+            body["totals"] = pipeline_totals(session, where)
+        return body

@@ -2,14 +2,19 @@
 so unknown fields are refused (422)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from marshmallow import fields, validate
 
 from services.accounts.domain.activities import ACTIVITY_TYPES, PRIORITIES, STATUSES
 from services.accounts.domain.clients import CLIENT_STATUSES
 from services.accounts.domain.communications import DIRECTIONS
+from services.accounts.domain.contacts import CHANNELS, CONTACT_ROLES
 from services.accounts.domain.diary import VIEWS as DIARY_VIEWS
+from services.accounts.domain.hand_overs import HAND_OVER_KINDS
 from services.accounts.domain.pipeline import STAGES as PIPELINE_STAGES
 from services.accounts.domain.communications import KINDS as COMMUNICATION_KINDS
+from services.accounts.domain.locations import MAX_LOCATION_NUMBER
 from services.accounts.domain.loss_runs import DEFAULT_DATE_FORMAT, OUR_FIELDS
 from services.accounts.domain.losses import CLAIM_STATUSES
 from services.accounts.domain.policies import POLICY_STATUSES
@@ -27,6 +32,10 @@ ENTITY_TYPES = ("individual", "sole_proprietor", "partnership", "llc", "corporat
                 "joint_venture", "nonprofit", "trust", "government", "other")
 PROGRAM = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,59}$", error="A program code: lower-case letters, digits, - and _.")
 USER = validate.Length(min=1, max=120)
+NAICS = validate.Regexp(r"^\d{2,6}$", error="A NAICS code: two to six digits.")
+SIC = validate.Regexp(r"^\d{4}$", error="A SIC code: four digits.")
+# NUMERIC(14, 2): the largest amount a value column holds.
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def _optional_text(max_length: int, **kwargs):
@@ -43,7 +52,8 @@ class ClientChangesSchema(ContractSchema):
     dba = _optional_text(200)
     entity_type = fields.String(allow_none=True, validate=validate.OneOf(ENTITY_TYPES))
     fein = fields.String(allow_none=True, metadata={"description": "nine digits, 12-3456789"})
-    naics = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{2,6}$"))
+    naics = fields.String(allow_none=True, validate=NAICS)
+    sic = fields.String(allow_none=True, validate=SIC, metadata={"description": "four-digit SIC code"})
     status = fields.String(validate=validate.OneOf(CLIENT_STATUSES))
     address = fields.Nested(AddressSchema, allow_none=True)
     account_manager = fields.String(allow_none=True, validate=USER)
@@ -64,6 +74,9 @@ class ClientListArgsSchema(PageArgsSchema):
     credential_number = fields.String(validate=validate.Length(min=1, max=40))
     policy_number = fields.String(validate=validate.Length(min=1, max=60))
     fein = fields.String(validate=validate.Length(min=9, max=11))
+    naics = fields.String(validate=NAICS, metadata={"description": "NAICS code or prefix (48: transportation)"})
+    sic = fields.String(validate=validate.Regexp(r"^\d{1,4}$", error="A SIC code or prefix: one to four digits."),
+                        metadata={"description": "SIC code or prefix (42: motor freight)"})
     status = fields.String(validate=validate.OneOf(CLIENT_STATUSES))
     account_manager = fields.String(validate=USER)
     program = fields.String(validate=PROGRAM)
@@ -131,13 +144,118 @@ class FileSetupSchema(ContractSchema):
     checklists = fields.List(fields.Nested(ChecklistProgressSchema))
 
 
+# -- contacts and locations -------------------------------------------------------------
+
+class ContactChangesSchema(ContractSchema):
+    """Every field optional: what PATCH changes."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    title = _optional_text(120)
+    roles = fields.List(fields.String(validate=validate.OneOf(CONTACT_ROLES)), validate=validate.Length(max=10))
+    email = fields.Email(allow_none=True, validate=validate.Length(max=320))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40),
+                          metadata={"description": "e.g. 916-555-0142 x12 or +44 20 7946 0958"})
+    preferred_channel = fields.String(allow_none=True, validate=validate.OneOf(CHANNELS),
+                                      metadata={"description": "email and text need the email / phone"})
+    primary = fields.Boolean(metadata={"description": "the client's primary contact (one per client)"})
+    notes = _optional_text(5000)
+
+
+class ContactCreateSchema(ContactChangesSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    roles = fields.List(fields.String(validate=validate.OneOf(CONTACT_ROLES)), load_default=list,
+                        validate=validate.Length(max=10))
+    primary = fields.Boolean(load_default=None, allow_none=True,
+                             metadata={"description": "default: primary when the client has no primary contact"})
+
+
+class ContactSchema(ContractSchema):
+    id = fields.String()
+    client_id = fields.String()
+    name = fields.String()
+    title = fields.String(allow_none=True)
+    roles = fields.List(fields.String())
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    preferred_channel = fields.String(allow_none=True)
+    primary = fields.Boolean()
+    notes = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+ContactPageSchema = page_schema(ContactSchema, "ContactPageSchema")
+
+
+class LocationValueSchema(NonNegativeMoneySchema):
+    amount = DecimalString(places=2, required=True, validate=validate.Range(min=0, max=MAX_AMOUNT))
+
+
+class LocationValuesSchema(ContractSchema):
+    building = fields.Nested(LocationValueSchema, load_default=None, allow_none=True)
+    contents = fields.Nested(LocationValueSchema, load_default=None, allow_none=True)
+    business_income = fields.Nested(LocationValueSchema, load_default=None, allow_none=True)
+
+
+class LocationChangesSchema(ContractSchema):
+    """Every field optional: what PATCH changes (``address`` and ``values`` replace the whole)."""
+
+    number = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_LOCATION_NUMBER),
+                            metadata={"description": "unique per client"})
+    address = fields.Nested(AddressSchema)
+    description = _optional_text(300)
+    occupancy = _optional_text(200)
+    values = fields.Nested(LocationValuesSchema, allow_none=True,
+                           metadata={"description": "insured values, all in one currency"})
+    employee_count = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=10_000_000))
+    primary = fields.Boolean(metadata={"description": "the primary location (one per client)"})
+    mailing = fields.Boolean(metadata={"description": "the mailing location (one per client)"})
+
+
+class LocationCreateSchema(LocationChangesSchema):
+    number = fields.Integer(strict=True, load_default=None, allow_none=True,
+                            validate=validate.Range(min=1, max=MAX_LOCATION_NUMBER),
+                            metadata={"description": "default: the next free number"})
+    address = fields.Nested(AddressSchema, required=True)
+    primary = fields.Boolean(load_default=None, allow_none=True,
+                             metadata={"description": "default: primary when it is the client's first location"})
+    mailing = fields.Boolean(load_default=False)
+
+
+class LocationOutValuesSchema(ContractSchema):
+    building = fields.Nested(MoneySchema, allow_none=True)
+    contents = fields.Nested(MoneySchema, allow_none=True)
+    business_income = fields.Nested(MoneySchema, allow_none=True)
+
+
+class LocationSchema(ContractSchema):
+    id = fields.String()
+    client_id = fields.String()
+    number = fields.Integer()
+    address = fields.Nested(AddressSchema)
+    description = fields.String(allow_none=True)
+    occupancy = fields.String(allow_none=True)
+    values = fields.Nested(LocationOutValuesSchema)
+    employee_count = fields.Integer(allow_none=True)
+    primary = fields.Boolean()
+    mailing = fields.Boolean()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+LocationPageSchema = page_schema(LocationSchema, "LocationPageSchema")
+
+
 class ClientSchema(ClientSummarySchema):
     file_setup = fields.Nested(FileSetupSchema, metadata={"description": "checklist progress (done/total)"})
     entity_type = fields.String(allow_none=True)
     naics = fields.String(allow_none=True)
+    sic = fields.String(allow_none=True)
     address = fields.Nested(AddressSchema, allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+    contacts = fields.List(fields.Nested(ContactSchema), metadata={"description": "primary first, then by name"})
+    locations = fields.List(fields.Nested(LocationSchema), metadata={"description": "by location number"})
     policies = fields.List(fields.Nested(PolicyOutSchema))
 
 
@@ -198,8 +316,18 @@ class ActivityReassignSchema(ContractSchema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
+class ActivityDelegateSchema(ContractSchema):
+    delegate = fields.String(required=True, validate=USER, metadata={"description": "who works it for the assignee"})
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class ActivityUndelegateSchema(ContractSchema):
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
 class ReassignmentSchema(ContractSchema):
     id = fields.String()
+    kind = fields.String(metadata={"description": ", ".join(HAND_OVER_KINDS)})
     from_assignee = fields.String(allow_none=True)
     to_assignee = fields.String()
     reassigned_by = fields.String()
@@ -209,11 +337,15 @@ class ReassignmentSchema(ContractSchema):
 
 class ActivityHistorySchema(ContractSchema):
     activity_id = fields.String()
-    reassignments = fields.List(fields.Nested(ReassignmentSchema))
+    assignee = fields.String(allow_none=True)
+    delegate = fields.String(allow_none=True)
+    reassignments = fields.List(fields.Nested(ReassignmentSchema), metadata={
+        "description": "every hand-over, oldest first: reassignments, delegations and out-of-office cover"})
 
 
 class ActivityListArgsSchema(PageArgsSchema):
-    assignee = fields.String(validate=USER, metadata={"description": '"me" or a user id'})
+    assignee = fields.String(validate=USER, metadata={
+        "description": '"me" or a user id: the activities they own and those delegated to them'})
     status = fields.String(validate=validate.OneOf(STATUSES))
     client_id = fields.String()
     due_before = fields.Date(metadata={"description": "due on or before this date"})
@@ -232,7 +364,9 @@ class ActivitySchema(ContractSchema):
     details = fields.String(allow_none=True)
     due_on = fields.Date()
     priority = fields.String()
-    assignee = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True, metadata={"description": "the owner, accountable for it"})
+    delegate = fields.String(allow_none=True, metadata={"description": "working it for the assignee"})
+    delegated = fields.Boolean()
     original_assignee = fields.String(allow_none=True, metadata={
         "description": "set while the activity is with an absent user's backup: whom it returns to"})
     status = fields.String()
@@ -262,6 +396,9 @@ class RenewalPipelineArgsSchema(PageArgsSchema):
     account_manager = fields.String(validate=USER)
     program = fields.String(validate=PROGRAM, metadata={"description": "one of the caller's programs"})
     stage = fields.String(validate=validate.OneOf(PIPELINE_STAGES))
+    totals = fields.Boolean(load_default=True, metadata={
+        "description": "false: leave out the totals (they read the whole selection; the page alone costs the "
+                       "same in a book of any size)"})
 
 
 class RenewalEntrySchema(ContractSchema):
@@ -303,7 +440,7 @@ class PipelineTotalsSchema(ContractSchema):
 class RenewalPipelineSchema(page_schema(RenewalEntrySchema, "RenewalPageSchema")):
     as_of = fields.Date()
     within_days = fields.Integer()
-    totals = fields.Nested(PipelineTotalsSchema)
+    totals = fields.Nested(PipelineTotalsSchema, metadata={"description": "absent with totals=false"})
 
 
 # -- documents --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Out-of-office cover: while a user is absent (from ``starts_on`` through ``ends_on``),
 their open activities, and any opened for them meanwhile, are with their backup, each
-remembering its ``original_assignee``; when the absence ends they return.
+remembering its ``original_assignee``; when the absence ends they return.  Each move is a
+hand-over in the activity's history (absence_cover, absence_return).
 
 Transitions happen when :func:`apply_absences` runs: on setting or ending an absence, in
 the worker's periodic task, and before the diary is read."""
@@ -12,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from services.accounts.domain.errors import Invalid, NotFound
+from services.accounts.domain.hand_overs import record_hand_over
 from services.accounts.models import Activity, UserAbsence
 from shared.kit.audit import audit
 from shared.kit.db import utcnow
@@ -113,8 +115,12 @@ def _due(today: date):
 
 def _cover_activities(session: Session, user: str, today: date) -> int:
     backup = cover_for(session, user, today)
+    absence = session.get(UserAbsence, user)
+    note = f"{user} is out of the office through {absence.ends_on.isoformat()}."
     activities = list(session.scalars(select(Activity).where(Activity.assignee == user, Activity.status == "open")))
     for activity in activities:
+        record_hand_over(session, activity, "absence_cover", from_user=user, to_user=backup, by=COVER_ACTOR,
+                         note=note)
         activity.original_assignee = activity.original_assignee or user
         activity.assignee = backup
         audit(session, COVER_ACTOR, "activity.covered", "activity", activity.id, assignee=backup,
@@ -128,5 +134,7 @@ def _return_activities(session: Session, user: str) -> int:
     for activity in activities:
         audit(session, COVER_ACTOR, "activity.returned", "activity", activity.id, assignee=user,
               covered_by=activity.assignee)
+        record_hand_over(session, activity, "absence_return", from_user=activity.assignee, to_user=user,
+                         by=COVER_ACTOR, note=f"{user} is back in the office.")
         activity.assignee, activity.original_assignee = user, None
     return len(activities)

@@ -8,9 +8,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.accounts.domain.absences import cover_for
+from services.accounts.domain.absences import COVER_ACTOR, cover_for
 from services.accounts.domain.errors import Conflict, Invalid, NotFound
-from services.accounts.domain.paging import Page, page
+from services.accounts.domain.hand_overs import record_hand_over
+from services.accounts.domain.paging import Page, page, page_union
 from services.accounts.models import Activity, Client, Policy, new_id
 from shared.kit.audit import audit
 from shared.kit.db import utcnow
@@ -65,6 +66,9 @@ def open_activity(session: Session, actor: str, *, client: Client, type: str, su
     )
     session.add(activity)
     session.flush()
+    if backup:
+        record_hand_over(session, activity, "absence_cover", from_user=assignee, to_user=backup, by=COVER_ACTOR,
+                         note=f"Opened while {assignee} is out of the office.")
     audit(session, actor, "activity.opened", "activity", activity.id, type=type, client_id=client.id,
           assignee=activity.assignee, original_assignee=activity.original_assignee, source_key=source_key,
           follows_id=follows_id)
@@ -79,7 +83,8 @@ def complete_activity(session: Session, actor: str, activity: Activity, outcome:
     activity.completed_by = actor
     activity.completed_at = utcnow()
     session.flush()
-    audit(session, actor, "activity.completed", "activity", activity.id, outcome=outcome)
+    audit(session, actor, "activity.completed", "activity", activity.id, outcome=outcome,
+          assignee=activity.assignee, delegate=activity.delegate)
     return activity
 
 
@@ -92,12 +97,12 @@ def get_activity(session: Session, activity_id: str) -> tuple[Activity, Client]:
 
 
 def find_activities(session: Session, where: ActivityFilter, *, limit: int, after: list | None) -> Page[Activity]:
+    """Activities by due date.  ``where.assignee`` is whose diary: the activities they own
+    and those delegated to them (each read in index order, then merged)."""
     statement = select(Activity)
     if where.programs is not None:
         statement = statement.join(Client, Client.id == Activity.client_id).where(
             Client.program.in_(sorted(where.programs)))
-    if where.assignee:
-        statement = statement.where(Activity.assignee == where.assignee)
     if where.status:
         statement = statement.where(Activity.status == where.status)
     if where.client_id:
@@ -108,8 +113,13 @@ def find_activities(session: Session, where: ActivityFilter, *, limit: int, afte
         statement = statement.where(Activity.due_on >= where.due_from)
     if where.overdue_on:
         statement = statement.where(Activity.due_on < where.overdue_on)
-    return page(session, statement, Activity.due_on, Activity.id, limit=limit, after=after,
-                key_of=lambda a: [a.due_on.isoformat(), a.id], parse_sort=date.fromisoformat)
+    order = dict(limit=limit, after=after, key_of=lambda a: [a.due_on.isoformat(), a.id],
+                 parse_sort=date.fromisoformat)
+    if where.assignee:
+        owned = statement.where(Activity.assignee == where.assignee)
+        delegated = statement.where(Activity.delegate == where.assignee)
+        return page_union(session, Activity, [owned, delegated], Activity.due_on, Activity.id, **order)
+    return page(session, statement, Activity.due_on, Activity.id, **order)
 
 
 def _existing(session: Session, type: str, source_key: str) -> Activity | None:

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from services.accounts.domain.activities import open_activity
-from services.accounts.domain.clients import insured_of
 from services.accounts.domain.errors import Conflict, Invalid
 from services.accounts.domain.policies import policy_snapshot
+from services.accounts.domain.snapshots import insured_of
 from services.accounts.models import Policy
 from shared.contracts.events import CANCELLATION_REASONS, CANCELLATION_REQUESTERS
 from shared.kit.audit import audit

@@ -1,5 +1,5 @@
-"""Clients and prospects: registering, updating, finding, and the snapshots other
-services receive in ``accounts.client.*`` events."""
+"""Clients and prospects: registering, updating and finding them (the snapshots other
+services receive are in :mod:`services.accounts.domain.snapshots`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,16 +12,15 @@ from services.accounts.domain.credentials import format_problem, normalise_numbe
 from services.accounts.domain.errors import Invalid, NotFound
 from services.accounts.domain.fein import fein_problem, normalise_fein
 from services.accounts.domain.paging import Page, page
+from services.accounts.domain.snapshots import ADDRESS_COLUMNS, SOURCE, client_snapshot
 from services.accounts.models import Client, Credential, Policy, new_id
 from shared.kit.audit import audit
 from shared.kit.db import utcnow
 from shared.kit.outbox import record_event
 
-SOURCE = "accounts"
 CLIENT_STATUSES = ("prospect", "client", "former")
-SCALAR_FIELDS = ("program", "name", "dba", "entity_type", "naics", "status", "account_manager", "producer", "assistant")
-ADDRESS_COLUMNS = {"line1": "address_line1", "line2": "address_line2", "city": "city", "state": "state",
-                   "postal_code": "postal_code", "country": "country"}
+SCALAR_FIELDS = ("program", "name", "dba", "entity_type", "naics", "sic", "status", "account_manager", "producer",
+                 "assistant")
 
 
 @dataclass
@@ -31,6 +30,8 @@ class ClientFilter:
     credential_number: str | None = None
     policy_number: str | None = None
     fein: str | None = None
+    naics: str | None = None  # a code or its prefix (48 -> every transportation code)
+    sic: str | None = None  # likewise
     status: str | None = None
     account_manager: str | None = None
     program: str | None = None
@@ -61,9 +62,13 @@ def update_client(session: Session, actor: str, client: Client, changes: dict) -
     return changed
 
 
-def get_client(session: Session, client_id: str) -> Client:
+def get_client(session: Session, client_id: str, *, with_parts: bool = False) -> Client:
+    """The client; ``with_parts`` also loads its contacts and locations (one query each)."""
     # One round trip for the account, its credentials and its policies (a handful each).
-    client = session.get(Client, client_id, options=[joinedload(Client.credentials), joinedload(Client.policies)])
+    options = [joinedload(Client.credentials), joinedload(Client.policies)]
+    if with_parts:
+        options += [selectinload(Client.contacts), selectinload(Client.locations)]
+    client = session.get(Client, client_id, options=options)
     if client is None:
         raise NotFound(f"No client {client_id}.")
     return client
@@ -85,40 +90,16 @@ def find_clients(session: Session, where: ClientFilter, *, limit: int, after: li
             Policy.client_id == Client.id, Policy.policy_number == where.policy_number.strip()))
     if where.fein:
         statement = statement.where(Client.fein == normalise_fein(where.fein))
+    if where.naics:
+        statement = statement.where(Client.naics.like(_like_prefix(where.naics), escape="\\"))
+    if where.sic:
+        statement = statement.where(Client.sic.like(_like_prefix(where.sic), escape="\\"))
     if where.status:
         statement = statement.where(Client.status == where.status)
     if where.account_manager:
         statement = statement.where(Client.account_manager == where.account_manager)
     return page(session, statement, Client.name_key, Client.id, limit=limit, after=after,
                 key_of=lambda c: [c.name_key, c.id])
-
-
-def client_snapshot(client: Client) -> dict:
-    return {
-        "client_id": client.id, "program": client.program, "name": client.name, "dba": client.dba,
-        "entity_type": client.entity_type, "status": client.status, "naics": client.naics,
-        "address": address_of(client), "account_manager": client.account_manager,
-        "producer": client.producer, "credentials": credentials_of(client),
-    }
-
-
-def insured_of(client: Client) -> dict:
-    """The client as another service needs it to act for it (InsuredSchema)."""
-    return {
-        "client_id": client.id, "program": client.program, "name": client.name, "dba": client.dba,
-        "address": address_of(client), "naics": client.naics, "credentials": credentials_of(client),
-    }
-
-
-def address_of(client: Client) -> dict | None:
-    if client.address_line1 is None:
-        return None
-    return {key: getattr(client, column) for key, column in ADDRESS_COLUMNS.items()}
-
-
-def credentials_of(client: Client) -> list[dict]:
-    return [{"kind": c.kind, "number": c.number, "expires_on": c.expires_on}
-            for c in sorted(client.credentials, key=lambda c: (c.kind, c.number))]
 
 
 # -- applying input ---------------------------------------------------------------------

@@ -1,17 +1,19 @@
-"""Working the diary: reassigning an activity (with its history), completing one and
-chaining the next, and the named views (overdue, due this week, a program's team)."""
+"""Working the diary: reassigning an activity (ownership moves) and delegating it (a
+delegate works it while the assignee stays accountable), each kept in its history;
+completing one and chaining the next; the named views (overdue, due this week, a
+program's team)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.accounts.domain.absences import cover_for
+from services.accounts.domain.absences import COVER_ACTOR, cover_for
 from services.accounts.domain.activities import ActivityFilter, complete_activity, open_activity
 from services.accounts.domain.errors import Conflict, Invalid
-from services.accounts.models import Activity, ActivityReassignment, Client, Policy, new_id
+from services.accounts.domain.hand_overs import record_hand_over
+from services.accounts.models import Activity, ActivityReassignment, Client, Policy, UserAbsence
 from shared.kit.audit import audit
 from shared.kit.db import utcnow
 
@@ -27,28 +29,69 @@ class FollowUp:
 
 def reassign(session: Session, actor: str, activity: Activity, assignee: str, note: str | None,
              today: date) -> ActivityReassignment:
-    """Hand an open activity to ``assignee`` (their backup while they are out), recording
-    the hand-over.  A deliberate reassignment ends any out-of-office cover on it."""
+    """Make ``assignee`` the owner of an open activity (it is with their backup while they
+    are out), recording the hand-over.  A deliberate reassignment ends any out-of-office
+    cover on it; a delegation stays unless the delegate becomes the owner."""
     if activity.status != "open":
         raise Conflict("A completed activity cannot be reassigned.")
     backup = cover_for(session, assignee, today)
     target = backup or assignee
     if target == activity.assignee and activity.original_assignee == (assignee if backup else None):
         raise Conflict(f"The activity is already with {target}.")
-    entry = ActivityReassignment(id=new_id(), activity_id=activity.id, from_assignee=activity.assignee,
-                                 to_assignee=target, reassigned_by=actor, reassigned_at=utcnow(), note=note)
-    session.add(entry)
+    previous = activity.assignee
+    entry = record_hand_over(session, activity, "reassign", from_user=previous, to_user=assignee, by=actor,
+                             note=note)
+    if backup:
+        record_hand_over(session, activity, "absence_cover", from_user=assignee, to_user=backup, by=COVER_ACTOR,
+                         note=f"Reassigned while {assignee} is out of the office.",
+                         at=entry.reassigned_at + timedelta(microseconds=1))
     activity.assignee = target
     activity.original_assignee = assignee if backup else None
+    if activity.delegate == target:
+        activity.delegate = None
     session.flush()
-    audit(session, actor, "activity.reassigned", "activity", activity.id, from_assignee=entry.from_assignee,
-          to_assignee=target, requested_assignee=assignee, note=note)
+    audit(session, actor, "activity.reassigned", "activity", activity.id, from_assignee=previous,
+          to_assignee=target, requested_assignee=assignee, note=note, delegate=activity.delegate)
     return entry
 
 
-def reassignments(session: Session, activity_id: str) -> list[ActivityReassignment]:
-    return list(session.scalars(select(ActivityReassignment).where(ActivityReassignment.activity_id == activity_id)
-                                .order_by(ActivityReassignment.reassigned_at, ActivityReassignment.id)))
+def delegate(session: Session, actor: str, activity: Activity, to_user: str, note: str | None,
+             today: date) -> ActivityReassignment:
+    """Let ``to_user`` work an open activity for its assignee, who keeps it (and stays
+    accountable): both see it in their diary.  Delegating again moves it to the new delegate."""
+    if activity.status != "open":
+        raise Conflict("A completed activity cannot be delegated.")
+    if to_user == activity.assignee:
+        raise Invalid("The assignee cannot be their own delegate.",
+                      {"delegate": [f"{to_user} already owns the activity; name someone else."]})
+    if to_user == activity.delegate:
+        raise Conflict(f"The activity is already delegated to {to_user}.")
+    if cover_for(session, to_user, today):
+        absence = session.get(UserAbsence, to_user)
+        raise Conflict(f"{to_user} is out of the office through {absence.ends_on.isoformat()}; "
+                       f"delegate to their backup {absence.backup} or someone else.")
+    entry = record_hand_over(session, activity, "delegate", from_user=activity.delegate or activity.assignee,
+                             to_user=to_user, by=actor, note=note)
+    previous, activity.delegate = activity.delegate, to_user
+    session.flush()
+    audit(session, actor, "activity.delegated", "activity", activity.id, assignee=activity.assignee,
+          delegate=to_user, previous_delegate=previous, note=note)
+    return entry
+
+
+def undelegate(session: Session, actor: str, activity: Activity, note: str | None) -> ActivityReassignment:
+    """Take a delegated activity back to its assignee."""
+    if activity.status != "open":
+        raise Conflict("A completed activity cannot be taken back.")
+    if activity.delegate is None:
+        raise Conflict("The activity is not delegated.")
+    entry = record_hand_over(session, activity, "undelegate", from_user=activity.delegate,
+                             to_user=activity.assignee, by=actor, note=note)
+    previous, activity.delegate = activity.delegate, None
+    session.flush()
+    audit(session, actor, "activity.undelegated", "activity", activity.id, assignee=activity.assignee,
+          delegate=previous, note=note)
+    return entry
 
 
 def complete_and_follow(session: Session, actor: str, activity: Activity, outcome: str,
@@ -63,10 +106,15 @@ def complete_and_follow(session: Session, actor: str, activity: Activity, outcom
         return None
     client = session.get(Client, activity.client_id)
     policy = session.get(Policy, activity.policy_id) if activity.policy_id else None
-    return open_activity(session, actor, client=client, policy=policy, type=follow_up.type,
-                         subject=follow_up.subject, due_on=follow_up.due_on, priority=activity.priority,
-                         assignee=activity.original_assignee or activity.assignee or fallback_assignee,
-                         follows_id=activity.id)
+    chained = open_activity(session, actor, client=client, policy=policy, type=follow_up.type,
+                            subject=follow_up.subject, due_on=follow_up.due_on, priority=activity.priority,
+                            assignee=activity.original_assignee or activity.assignee or fallback_assignee,
+                            follows_id=activity.id)
+    # The chain stays delegated to the same person (unless they are out, or now own it).
+    helper = activity.delegate
+    if helper and helper != chained.assignee and not cover_for(session, helper, today):
+        delegate(session, actor, chained, helper, "Follows an activity delegated to them.", today)
+    return chained
 
 
 def view_filter(view: str | None, where: ActivityFilter, today: date, program: str | None) -> ActivityFilter:

@@ -9,9 +9,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.accounts.domain.clients import insured_of
 from services.accounts.domain.errors import Conflict, Invalid, NotFound
 from services.accounts.domain.paging import Page, page
+from services.accounts.domain.snapshots import insured_of
 from services.accounts.models import Client, Policy, new_id
 from shared.contracts.types import CoverageSchema
 from shared.kit.audit import audit

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.accounts.domain.activities import open_activity
 from services.accounts.domain.checklists import start_checklist
-from services.accounts.domain.clients import insured_of
 from services.accounts.domain.policies import policy_snapshot
+from services.accounts.domain.snapshots import insured_of
 from services.accounts.models import Client, Policy, RenewalNotice, new_id
 from shared.kit.audit import audit
 from shared.kit.db import utcnow

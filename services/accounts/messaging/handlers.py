@@ -15,6 +15,8 @@ from services.accounts.domain.activities import open_activity
 from services.accounts.domain.documents import link_document
 from services.accounts.domain.errors import AccountsError
 from services.accounts.domain.policies import record_bound_policies
+from services.accounts.messaging.compliance_events import filing_overdue
+from services.accounts.messaging.email_log import submission_emailed
 from services.accounts.models import Client, Policy
 from shared.kit.consumer import DeadLetter, Delivery
 from shared.kit.db import utcnow
@@ -139,7 +141,9 @@ HANDLERS = {
     "documents.document.generated": document_generated,
     "documents.document.failed": document_failed,
     "compliance.filing.due": filing_due,
+    "compliance.filing.overdue": filing_overdue,
     "marketing.quote.overdue": quote_overdue,
+    "marketing.submission.emailed": submission_emailed,
 }
 
 

@@ -127,3 +127,21 @@ def test_setting_an_absence_is_audited(http, auth, db):
     with db.transaction() as session:
         actions = [t["action"] for t in history(session, "user", "am.garcia")]
     assert actions[:2] == ["absence.set", "absence.started"]
+
+
+def test_every_cover_and_return_is_a_hand_over_in_the_activitys_history(http, auth, client_id, db, settings,
+                                                                        monkeypatch):
+    from services.accounts.domain.absences import COVER_ACTOR
+
+    headers = auth()
+    activity = _open(http, headers, client_id)
+    _absent(http, headers, backup="am.backup", end=TODAY + timedelta(days=1))
+    _absent(http, auth("pm.ross", roles=["program_manager"]), user="am.backup", backup="am.third")
+    monkeypatch.setattr("services.accounts.messaging.worker.utcnow", _at(TODAY + timedelta(days=2)))
+    absence_cover_task(db, settings)  # garcia's absence is over: back from the third
+    body = http.get(f"/api/v1/activities/{activity['id']}/history", headers=headers).get_json()
+    moves = [(r["kind"], r["from_assignee"], r["to_assignee"], r["reassigned_by"]) for r in body["reassignments"]]
+    assert moves == [("absence_cover", "am.garcia", "am.backup", COVER_ACTOR),
+                     ("absence_cover", "am.backup", "am.third", COVER_ACTOR),
+                     ("absence_return", "am.third", "am.garcia", COVER_ACTOR)]
+    assert body["assignee"] == "am.garcia"

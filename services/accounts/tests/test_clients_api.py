@@ -171,3 +171,72 @@ def test_moving_a_client_to_a_program_outside_the_callers_is_refused(http, auth)
 
 def test_an_unknown_client_answers_404(http, auth):
     _problem(http.get("/api/v1/clients/3f9a2c1e-0000-4000-8000-000000000000", headers=auth()), 404)
+
+
+# -- SIC and NAICS; contacts and locations on the account ---------------------------------
+
+def test_sic_sits_beside_naics_and_both_filter_by_code_or_prefix(http, auth, db):
+    headers = auth()
+    freight = create_client(http, headers, naics="484121", sic="4213")
+    assert (freight["naics"], freight["sic"]) == ("484121", "4213")
+    create_client(http, headers, name="Bayside Pest", naics="561710", sic="7342", fein=None, credentials=[])
+    create_client(http, headers, name="Unclassified Co", naics=None, fein=None, credentials=[])
+
+    def names(query):
+        response = http.get(f"/api/v1/clients?{query}", headers=headers)
+        assert response.status_code == 200, response.get_json()
+        return [c["name"] for c in response.get_json()["items"]]
+
+    assert names("sic=4213") == names("sic=42") == names("naics=48") == ["Delta Valley Freight LLC"]
+    assert names("naics=561710&sic=7") == ["Bayside Pest"]
+    assert names("sic=9") == []
+    [registered, _, _] = emitted(db, "accounts.client.registered")
+    assert registered["data"]["sic"] == "4213"
+    changed = http.patch(f"/api/v1/clients/{freight['id']}", json={"sic": "4212"}, headers=headers)
+    assert changed.get_json()["sic"] == "4212"
+    [updated] = emitted(db, "accounts.client.updated")
+    assert updated["data"]["sic"] == "4212"
+
+
+@pytest.mark.parametrize("field, value", [("sic", "421"), ("sic", "42130"), ("sic", "42a3"), ("sic", 4213),
+                                          ("naics", "4"), ("naics", "4841210"), ("naics", "48-12")])
+def test_an_invalid_sic_or_naics_is_refused(http, auth, field, value):
+    body = _problem(http.post("/api/v1/clients", json=client_body(**{field: value}), headers=auth()), 422)
+    assert field in body["errors"]["json"]
+
+
+@pytest.mark.parametrize("query", ["sic=42130", "sic=x", "naics=4", "naics=abc"])
+def test_an_invalid_sic_or_naics_filter_is_refused(http, auth, query):
+    _problem(http.get(f"/api/v1/clients?{query}", headers=auth()), 422)
+
+
+def test_the_account_shows_contacts_and_locations_in_a_fixed_number_of_queries(http, auth, app):
+    from sqlalchemy import event
+
+    headers = auth()
+    client = create_client(http, headers)
+    address = {"line1": "1 Main St", "city": "Sacramento", "state": "CA", "postal_code": "95814"}
+
+    def queries_to_show() -> int:
+        statements = []
+        engine = app.extensions["db"].engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert http.get(f"/api/v1/clients/{client['id']}", headers=headers).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    http.post(f"/api/v1/clients/{client['id']}/contacts", json={"name": "Only One"}, headers=headers)
+    http.post(f"/api/v1/clients/{client['id']}/locations", json={"address": address}, headers=headers)
+    few = queries_to_show()
+    for n in range(5):
+        http.post(f"/api/v1/clients/{client['id']}/contacts", json={"name": f"Contact {n}"}, headers=headers)
+        http.post(f"/api/v1/clients/{client['id']}/locations", json={"address": address}, headers=headers)
+        create_policy(http, headers, client["id"], number=f"GL-{n}")
+    assert queries_to_show() == few
+    shown = http.get(f"/api/v1/clients/{client['id']}", headers=headers).get_json()
+    assert (len(shown["contacts"]), len(shown["locations"]), len(shown["policies"])) == (6, 6, 5)
+    assert shown["contacts"][0]["name"] == "Only One" and shown["contacts"][0]["primary"] is True
+    assert [loc["number"] for loc in shown["locations"]] == [1, 2, 3, 4, 5, 6]

@@ -30,17 +30,28 @@ def test_every_event_accounts_emits_validates_and_matches_its_golden_example(htt
     client = create_client(http, headers)
     for line in ("GL", "AUTO"):
         create_policy(http, headers, client["id"], line=line, number=f"{line}-1", expires=TODAY + timedelta(days=90))
-    http.patch(f"/api/v1/clients/{client['id']}", json={"dba": "DVF"}, headers=headers)
+    http.post(f"/api/v1/clients/{client['id']}/contacts", headers=headers, json={
+        "name": "Maria Alvarez", "title": "President", "roles": ["owner"], "email": "maria@dvf.example",
+        "phone": "916-555-0142", "preferred_channel": "email"})
+    http.post(f"/api/v1/clients/{client['id']}/locations", headers=headers, json={
+        "address": {"line1": "4100 Power Inn Rd", "line2": "Dock 3", "city": "Sacramento", "state": "CA",
+                    "postal_code": "95826"},
+        "description": "Terminal", "occupancy": "Truck terminal", "employee_count": 40,
+        "values": {"building": {"amount": "1250000.00"}, "contents": {"amount": "80000.00"},
+                   "business_income": {"amount": "300000.00"}}})
+    http.patch(f"/api/v1/clients/{client['id']}", json={"dba": "DVF", "sic": "4213"}, headers=headers)
     with db.transaction() as session:
         scan(session, TODAY)
     envelopes = emitted(db)  # each validated strictly against its contract
     assert {e["type"] for e in envelopes} == set(PRODUCED)
     for envelope in envelopes:
         assert envelope["source"] == "accounts" and envelope["subject"] == client["id"]
-        golden = max(testing.examples(envelope["type"]), key=lambda e: len(_keys(e["data"])))
-        assert _keys(envelope["data"]) >= _keys(golden["data"])
+    for event_type in PRODUCED:  # the fullest of each type has every field of the fullest golden example
+        fullest = max((e for e in envelopes if e["type"] == event_type), key=lambda e: len(_keys(e["data"])))
+        golden = max(testing.examples(event_type), key=lambda e: len(_keys(e["data"])))
+        assert _keys(fullest["data"]) >= _keys(golden["data"])
     counts = {t: sum(e["type"] == t for e in envelopes) for t in PRODUCED}
-    assert counts == {"accounts.client.registered": 1, "accounts.client.updated": 1,
+    assert counts == {"accounts.client.registered": 1, "accounts.client.updated": 3,
                       "accounts.policy.recorded": 2, "accounts.renewal.due": 2}
 
 

@@ -6,9 +6,11 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from services.accounts import create_app
 from services.accounts.domain.renewals import scan
+from services.accounts.models import Contact
 from services.accounts.tests.helpers import create_client, create_policy, emitted, policy_body
 from shared import testing
 from shared.kit.auth import mint_token
@@ -128,3 +130,56 @@ class TestOnBothDatabases:
         history = http.get(f"/api/v1/activities/{remarket['id']}/history", headers=headers).get_json()
         assert [(r["from_assignee"], r["to_assignee"]) for r in history["reassignments"]] == [("am.garcia", "as.lee")]
         assert kept["status"] == "in_force"
+
+    def test_contacts_locations_and_delegation_on_both_databases(self, backend, monkeypatch):
+        settings, db = backend
+        http, headers = self._http(settings)
+        client = create_client(http, headers, sic="4213")
+        base = f"/api/v1/clients/{client['id']}"
+        ann = http.post(f"{base}/contacts", json={"name": "Ann", "roles": ["owner"]}, headers=headers).get_json()
+        bo = http.post(f"{base}/contacts", json={"name": "Bo", "primary": True}, headers=headers).get_json()
+        assert (ann["primary"], bo["primary"]) == (True, True)  # each primary when added; Bo took it over
+        address = {"line1": "1 Main St", "city": "Fresno", "state": "CA", "postal_code": "93721"}
+        for _ in range(2):
+            response = http.post(f"{base}/locations", headers=headers, json={
+                "address": address, "mailing": True, "values": {"building": {"amount": "999999999999.99"}}})
+            assert response.status_code == 201, response.get_json()
+        # The unique keys hold even when a pre-check is skipped (as if a concurrent request won).
+        monkeypatch.setattr("services.accounts.domain.locations._check_number_free", lambda *_args: None)
+        taken = http.post(f"{base}/locations", json={"address": address, "number": 1}, headers=headers)
+        assert taken.status_code == 409 and taken.mimetype == "application/problem+json"
+        with pytest.raises(IntegrityError), db.transaction() as session:
+            session.add(Contact(client_id=client["id"], name="Second primary", roles=[], is_primary=True))
+        account = http.get(base, headers=headers).get_json()
+        assert [(c["name"], c["primary"]) for c in account["contacts"]] == [("Bo", True), ("Ann", False)]
+        assert [(loc["number"], loc["primary"], loc["mailing"]) for loc in account["locations"]] == [
+            (1, True, False), (2, False, True)]
+        assert account["locations"][0]["values"]["building"] == {"amount": "999999999999.99", "currency": "USD"}
+        assert [c["name"] for c in http.get("/api/v1/clients?sic=42", headers=headers).get_json()["items"]] == [
+            client["name"]]
+        activity = http.post("/api/v1/activities", headers=headers, json={
+            "client_id": client["id"], "type": "follow_up", "subject": "Call", "due_on": "2027-01-15"}).get_json()
+        delegated = http.post(f"/api/v1/activities/{activity['id']}/delegate", json={"delegate": "as.lee"},
+                              headers=headers)
+        assert delegated.status_code == 200, delegated.get_json()
+        assistant = {"Authorization": "Bearer " + mint_token(settings, "as.lee", roles=["assistant"],
+                                                             programs=["transportation"])}
+        diary = http.get("/api/v1/activities?assignee=me&status=open", headers=assistant).get_json()["items"]
+        assert [(a["id"], a["delegated"]) for a in diary] == [(activity["id"], True)]
+        assert len(emitted(db, "accounts.client.updated")) == 4
+
+
+def test_a_value_postgresql_cannot_store_is_refused_with_422_not_500(tmp_path, postgres_url_for):
+    url = postgres_url_for(f"accounts_nul_{uuid.uuid4().hex[:6]}")
+    settings = testing.embedded_settings("accounts", tmp_path, database_url=url)
+    upgrade("accounts", settings)
+    http = create_app(settings).test_client()
+    headers = {"Authorization": "Bearer " + mint_token(settings, "am.garcia", roles=["account_manager"],
+                                                       programs=["transportation"])}
+    refused = http.post("/api/v1/clients", json={"program": "transportation", "name": "Nul\x00Freight"},
+                        headers=headers)
+    assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+    client = create_client(http, headers)
+    refused = http.post(f"/api/v1/clients/{client['id']}/contacts", json={"name": "Ann\x00"}, headers=headers)
+    assert refused.status_code == 422
+    assert http.get(f"/api/v1/clients/{client['id']}", headers=headers).get_json()["contacts"] == []

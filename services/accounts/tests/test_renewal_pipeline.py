@@ -90,6 +90,16 @@ def test_the_pipeline_pages_through_with_totals_for_the_whole_selection(http, au
     assert first["totals"]["overall"][0]["count"] == second["totals"]["overall"][0]["count"] == 5
 
 
+def test_totals_false_pages_the_same_terms_without_the_totals(http, auth, book):
+    first = http.get("/api/v1/renewals?limit=2&totals=false", headers=auth()).get_json()
+    second = http.get(f"/api/v1/renewals?limit=2&totals=false&after={first['next_cursor']}",
+                      headers=auth()).get_json()
+    assert [e["policy_number"] for e in first["items"] + second["items"]] == ["LP-1", "RN-1", "RR-1", "IM-1"]
+    assert "totals" not in first and "totals" not in second
+    assert [e["stage"] for e in first["items"]] == [e["stage"] for e in http.get(
+        "/api/v1/renewals?limit=2", headers=auth()).get_json()["items"]]
+
+
 def test_only_the_callers_programs_are_in_the_pipeline(http, auth, book):
     outsider = auth("am.other", programs=("pest_control",))
     body = http.get("/api/v1/renewals", headers=outsider).get_json()
