@@ -25,13 +25,14 @@ POISON_KINDS = ("malformed", "schema_violation")
 
 @dataclass(frozen=True)
 class Answer:
-    """One message a market sends back: a contract-valid payload, or (``poison`` set) a
-    deliberately broken variant of it."""
+    """One message a market sends back: a contract-valid payload (a quote unless ``type``
+    says otherwise), or (``poison`` set) a deliberately broken variant of it."""
 
     label: str
     delay_seconds: float
     data: dict
     poison: str | None = None
+    type: str = INTAKE_TYPE
 
     @property
     def revision(self) -> int:

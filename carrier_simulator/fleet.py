@@ -46,6 +46,9 @@ class Behaviour:
     revise: Revision | None = None
     malformed_rate: Decimal = Decimal("0")
     valid_days: int = 30
+    acknowledge: bool = True
+    issue_delay_seconds: float = 20.0
+    policy_discrepancy_rate: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,9 @@ def _behaviour(sim: dict) -> Behaviour:
         if revise else None,
         malformed_rate=Decimal(str(sim.get("malformed_rate", "0"))),
         valid_days=int(sim.get("valid_days", defaults.valid_days)),
+        acknowledge=bool(sim.get("acknowledge", defaults.acknowledge)),
+        issue_delay_seconds=float(sim.get("issue_delay_seconds", defaults.issue_delay_seconds)),
+        policy_discrepancy_rate=Decimal(str(sim.get("policy_discrepancy_rate", "0"))),
     )
 
 

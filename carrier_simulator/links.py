@@ -83,8 +83,11 @@ class BrokerLink:
         except (socket.timeout, TimeoutError):
             pass
 
-    def publish(self, body: bytes, message_id: str, user_id: str) -> None:
-        publish_body(self._producer, body, message_id, user_id)
+    def publish(self, body: bytes, message_id: str, user_id: str, routing_key: str | None = None) -> None:
+        if routing_key is None:
+            publish_body(self._producer, body, message_id, user_id)
+        else:
+            publish_body(self._producer, body, message_id, user_id, routing_key)
 
     def close(self) -> None:
         for conn in (self._consume, self._publish):

@@ -45,9 +45,17 @@ def answer_message_id(inbound_message_id: str, market_id: str, label: str) -> st
 def build_quote_envelope(data: dict, *, message_id: str | None = None, correlation_id: str | None = None,
                          causation_id: str | None = None, time: datetime | None = None) -> dict:
     """A ``carrier.quote.submitted`` envelope; ``data`` is validated strictly first."""
-    payload = carrier.validate(data)
+    return build_carrier_envelope(INTAKE_TYPE, data, message_id=message_id, correlation_id=correlation_id,
+                                  causation_id=causation_id, time=time)
+
+
+def build_carrier_envelope(event_type: str, data: dict, *, message_id: str | None = None,
+                           correlation_id: str | None = None, causation_id: str | None = None,
+                           time: datetime | None = None) -> dict:
+    """An envelope of any message a market publishes; ``data`` is validated strictly first."""
+    payload = contract(event_type, 1).dump(data)
     return build_envelope(
-        event_type=INTAKE_TYPE, version=1, source=f"carrier:{payload['market_id']}", data=payload,
+        event_type=event_type, version=1, source=f"carrier:{payload['market_id']}", data=payload,
         message_id=message_id or str(uuid.uuid4()), subject=payload["submission_id"],
         correlation_id=correlation_id, causation_id=causation_id, time=time,
     )
@@ -71,9 +79,10 @@ def publish_quotes(connection: Connection, envelopes: Iterable[dict | Poison], u
     return count
 
 
-def publish_body(producer, body: bytes, message_id: str, user_id: str) -> None:
+def publish_body(producer, body: bytes, message_id: str, user_id: str, routing_key: str = INTAKE_ROUTING_KEY) -> None:
+    """Publish on the intake exchange; the routing key is the message's type."""
     producer.publish(
-        body, exchange=CARRIER_INTAKE.name, routing_key=INTAKE_ROUTING_KEY,
+        body, exchange=CARRIER_INTAKE.name, routing_key=routing_key,
         content_type="application/json", content_encoding="utf-8", delivery_mode=2,
         message_id=message_id, user_id=user_id, retry=True, retry_policy={"max_retries": 3},
     )

@@ -20,14 +20,16 @@ from marshmallow import ValidationError
 
 from shared.contracts.base import tolerant
 from shared.contracts.carrier import OUTBOUND_TYPE, REPLY_TYPE
+from shared.contracts.carrier_binding import ACKNOWLEDGED_TYPE, BIND_REQUESTED_TYPE
 from shared.contracts.envelope import EnvelopeSchema, version_of
 from shared.contracts.registry import UnknownEvent, contract
 from shared.kit.config import Settings
 
+from carrier_simulator.binding import acknowledgement, bind_answers
 from carrier_simulator.carrier import Answer, answer_submission
 from carrier_simulator.fleet import Market
 from carrier_simulator.links import BrokerLink, market_settings
-from carrier_simulator.publish import answer_message_id, build_quote_envelope, encode, poison_body
+from carrier_simulator.publish import answer_message_id, build_carrier_envelope, encode, poison_body
 
 log = logging.getLogger("carrier_simulator")
 
@@ -41,7 +43,7 @@ class ScheduledSend:
     market: Market = field(compare=False)
     answer: Answer = field(compare=False)
     envelope: dict = field(compare=False)
-    submission: "InboundSubmission" = field(compare=False)
+    submission: "InboundSubmission | None" = field(compare=False)
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Simulator:
         self.poll_seconds = poll_seconds
         self.links = self._links(settings, markets, per_market_users)
         self.sent: list[dict] = []
+        self.notices: list[dict] = []  # acknowledgements, published as submissions arrive
         self.replies: list[dict] = []
         self._heap: list[ScheduledSend] = []
         self._seq = itertools.count()
@@ -104,33 +107,54 @@ class Simulator:
         return (not self._heap and all(link.is_open for link in self.links)
                 and time.monotonic() - self._last_activity >= idle_seconds)
 
-    # -- submissions in, answers out -----------------------------------------------------
+    # -- submissions and bind requests in, answers out -----------------------------------
     def _on_submission(self, market: Market, message) -> None:
+        """A message in the market's inbox: a submission (acknowledged at once, answered
+        after the market's delay) or a bind request (confirmed, then the policy issued)."""
         self._last_activity = time.monotonic()
         link = next(lk for lk in self.links if market in lk.markets)
-        loaded = _load(message, OUTBOUND_TYPE)
+        event_type = _type_of(message)
+        loaded = _load(message, BIND_REQUESTED_TYPE if event_type == BIND_REQUESTED_TYPE else OUTBOUND_TYPE)
         if isinstance(loaded, str):
-            log.error("%s cannot read a submission: %s", market.id, loaded)
+            log.error("%s cannot read an inbox message: %s", market.id, loaded)
             message.ack()
             return
-        envelope, submission = loaded
-        if submission["market_id"] != market.id:
-            log.error("%s received a submission addressed to %s; ignored", market.id, submission["market_id"])
+        envelope, request = loaded
+        if request["market_id"] != market.id:
+            log.error("%s received a message addressed to %s; ignored", market.id, request["market_id"])
             message.ack()
             return
+        notices = []
         try:
-            answers = answer_submission(submission, market, self.today)
-        except Exception:  # noqa: BLE001 - an unanswerable submission must not stall the inbox
-            log.exception("%s could not answer submission %s", market.id, submission["submission_id"])
+            if event_type == BIND_REQUESTED_TYPE:
+                answers = bind_answers(request, market)
+            else:
+                answers = answer_submission(request, market, self.today)
+                if market.behaviour.acknowledge and request.get("kind") != "requote":
+                    # The market has the submission (a re-quote request is not acknowledged:
+                    # the market is already at work on it).
+                    notices.append(Answer("acknowledgement", 0.0, acknowledgement(request, market),
+                                          type=ACKNOWLEDGED_TYPE))
+        except Exception:  # noqa: BLE001 - an unanswerable message must not stall the inbox
+            log.exception("%s could not answer %s for submission %s", market.id, event_type, request["submission_id"])
             message.ack()
             return
+        self._schedule(link, market, envelope, request, message, answers, notices)
+
+    def _schedule(self, link: BrokerLink, market: Market, envelope: dict, request: dict, message,
+                  answers: list[Answer], notices: list[Answer] = ()) -> None:
+        """Answers are sent when due, the inbound message acked after the last of them;
+        notices (an acknowledgement) go first and are not waited for."""
         inbound = InboundSubmission(message, len(answers))
         now = time.monotonic()
+        for notice in notices:
+            heapq.heappush(self._heap, ScheduledSend(now, next(self._seq), link, link.generation, market, notice,
+                                                     envelope, None))
         for answer in answers:
             heapq.heappush(self._heap, ScheduledSend(
                 now + answer.delay_seconds * self.time_scale, next(self._seq), link, link.generation,
                 market, answer, envelope, inbound))
-        log.info("%s will answer submission %s with %s", market.id, submission["submission_id"],
+        log.info("%s will answer submission %s with %s", market.id, request["submission_id"],
                  ", ".join(a.label for a in answers))
 
     def _send_due(self) -> None:
@@ -144,12 +168,18 @@ class Simulator:
     def _send(self, item: ScheduledSend) -> None:
         market, answer, inbound_envelope = item.market, item.answer, item.envelope
         message_id = answer_message_id(inbound_envelope["id"], market.id, answer.label)
-        envelope = build_quote_envelope(answer.data, message_id=message_id, causation_id=inbound_envelope["id"],
-                                        correlation_id=inbound_envelope.get("correlationid") or inbound_envelope["id"])
+        envelope = build_carrier_envelope(answer.type, answer.data, message_id=message_id,
+                                          causation_id=inbound_envelope["id"],
+                                          correlation_id=inbound_envelope.get("correlationid") or inbound_envelope["id"])
         body = poison_body(answer.poison, envelope) if answer.poison else encode(envelope)
-        item.link.publish(body, message_id, market.broker_user)
+        item.link.publish(body, message_id, market.broker_user, answer.type)
         self._last_activity = time.monotonic()
-        self.sent.append({"market_id": market.id, "label": answer.label, "message_id": message_id,
+        if item.submission is None:  # a notice: nothing waits for it
+            self.notices.append({"market_id": market.id, "label": answer.label, "type": answer.type,
+                                 "message_id": message_id, "data": answer.data})
+            log.info("%s sent %s for submission %s", market.id, answer.label, answer.data["submission_id"])
+            return
+        self.sent.append({"market_id": market.id, "label": answer.label, "type": answer.type, "message_id": message_id,
                           "poison": answer.poison, "data": answer.data})
         log.info("%s sent %s for submission %s (%s)", market.id, answer.label,
                  answer.data["submission_id"], message_id)
@@ -199,6 +229,15 @@ class Simulator:
         self._retry_at[index] = time.monotonic() + backoff
         self._backoff[index] = min(backoff * 2, 10.0)
         log.warning("link %s unavailable (%r); retrying in %.1fs", self.links[index].name, exc, backoff)
+
+
+def _type_of(message) -> str | None:
+    """The envelope type of an inbox message, if it can be read at all."""
+    try:
+        body = message.decode()
+    except Exception:  # noqa: BLE001 - _load reports why
+        return None
+    return body.get("type") if isinstance(body, dict) else None
 
 
 def _load(message, event_type: str) -> tuple[dict, dict] | str:

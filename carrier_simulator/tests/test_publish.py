@@ -23,6 +23,7 @@ class _Message:
         self.headers = {}
         self.delivery_info = {"routing_key": "carrier.quote.submitted", "exchange": "carrier.intake"}
         self.content_type = "application/json"
+        self.content_encoding = "utf-8"
 
     def decode(self):
         if self.content_type != "application/json":

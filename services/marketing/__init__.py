@@ -18,6 +18,11 @@ def create_app(settings: Settings | None = None) -> Flask:
                     "comparison and binding.",
     )
     app.config["SURPLUS_LINES_DECLINATIONS"] = surplus_lines_declinations()
+    from services.marketing.domain.binding import rules_from_env
+
+    # How binds are confirmed and whether subjectivities hold them (BIND_CONFIRMATION,
+    # BIND_REQUIRES_SUBJECTIVITIES; see services.marketing.domain.binding).
+    app.config["BIND_RULES"] = rules_from_env(app.config["SURPLUS_LINES_DECLINATIONS"])
     return app
 
 

@@ -5,16 +5,11 @@ import argparse
 import json
 from pathlib import Path
 
-from marshmallow import ValidationError
-
-from services.marketing.api.schemas import MarketCreateSchema
-from services.marketing.domain import markets
-from services.marketing.domain.errors import MarketingError
+from services.marketing.domain import market_import
 from shared.kit.config import load_settings
 from shared.kit.db import Database
 
 ACTOR = "cli:import-markets"
-SIMULATOR_KEY = "simulator"
 
 
 def configure_import(parser: argparse.ArgumentParser) -> None:
@@ -22,26 +17,17 @@ def configure_import(parser: argparse.ArgumentParser) -> None:
 
 
 def import_markets(db: Database, entries: list) -> tuple[int, int]:
-    """Validate every entry, then upsert them all in one transaction.  Returns (created, updated)."""
+    """Validate every entry, then upsert them all in one transaction (the same rules as the
+    HTTP import, :mod:`services.marketing.domain.market_import`).  Returns (created, updated)."""
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
         raise ValueError("the file must hold a JSON list of markets")
     # The carrier simulator's fleet file keeps each simulated market's behaviour under
-    # "simulator"; that part is the simulator's, not the market's.
-    entries = [{key: value for key, value in entry.items() if key != SIMULATOR_KEY} for entry in entries]
-    try:
-        loaded = MarketCreateSchema(many=True).load(entries)
-    except ValidationError as exc:
-        raise ValueError(f"invalid markets: {json.dumps(exc.messages, default=str)}") from None
-    created = updated = 0
+    # "simulator"; that part is the simulator's, not the market's (the import drops it).
     with db.transaction() as session:
-        for data in loaded:
-            try:
-                _market, is_new = markets.upsert_market(session, data, ACTOR)
-            except MarketingError as exc:
-                raise ValueError(f"market {data['id']}: {exc.detail}") from None
-            session.flush()
-            created, updated = created + is_new, updated + (not is_new)
-    return created, updated
+        result = market_import.import_records(session, entries, ACTOR)
+        if not result.ok:
+            raise ValueError(f"invalid markets: {market_import.error_summary(result.errors)}")
+    return result.created, result.updated
 
 
 def import_markets_command(args: argparse.Namespace) -> int:

@@ -129,6 +129,12 @@ class SubmissionMarket(Base):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The market's acknowledgement (carrier.submission.acknowledged or keyed in), and when
+    # the status last changed (every change is in the audit log).
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    carrier_submission_ref: Mapped[str | None] = mapped_column(String(80))
+    underwriter: Mapped[dict | None] = mapped_column(JSON)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Quote(Base):
@@ -170,10 +176,14 @@ class Quote(Base):
     channel: Mapped[str] = mapped_column(String(10))
     received_by: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the quote passed its valid-until date unbound (the worker's expiry task).
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Bind(Base):
-    """The order to bind one quote; one per submission."""
+    """The order to bind one quote; one per submission.  ``bound_by``/``bound_at`` are who
+    ordered the bind and when; the market's confirmation (binder number, effective date,
+    changes) completes it: awaiting_subjectivities -> requested -> bound."""
 
     __tablename__ = "bind"
 
@@ -183,6 +193,53 @@ class Bind(Base):
     policy_numbers: Mapped[dict] = mapped_column(JSON)
     bound_by: Mapped[str] = mapped_column(String(200))
     bound_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(30), default="requested", server_default="bound")
+    payment_plan: Mapped[str | None] = mapped_column(String(200))
+    instructions: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    binder_number: Mapped[str | None] = mapped_column(String(80))
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    expiration_date: Mapped[date | None] = mapped_column(Date)
+    changes: Mapped[list | None] = mapped_column(JSON)
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmation_channel: Mapped[str | None] = mapped_column(String(10))
+
+
+class BindSubjectivity(Base):
+    """One item of a bind order's subjectivities checklist (from the quote): open, then
+    received or waived, with who and when."""
+
+    __tablename__ = "bind_subjectivity"
+    __table_args__ = (UniqueConstraint("bind_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bind_id: Mapped[str] = mapped_column(ForeignKey("bind.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    note: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UnderwriterContact(Base):
+    """An underwriter (or marketing contact) at a market."""
+
+    __tablename__ = "underwriter_contact"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    market_id: Mapped[str] = mapped_column(ForeignKey("market.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    lines: Mapped[list] = mapped_column(JSON, default=list)
+    states: Mapped[list] = mapped_column(JSON, default=list)
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SubmissionDocument(Base):
@@ -240,6 +297,10 @@ class IssuedPolicyCheck(Base):
     discrepancy_count: Mapped[int] = mapped_column(Integer)
     checked_by: Mapped[str] = mapped_column(String(200))
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How the issued policy came: keyed in (None on checks older than the contract) or
+    # over the carrier contract (carrier.policy.issued, deduplicated by content).
+    channel: Mapped[str | None] = mapped_column(String(10))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class PolicyDiscrepancy(Base):
@@ -290,3 +351,68 @@ class QuoteOverdue(Base):
     market_id: Mapped[str] = mapped_column(ForeignKey("market.id"), primary_key=True)
     respond_by: Mapped[date] = mapped_column(Date)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LossSummaryView(Base):
+    """Read model of accounts' loss summary per client (accounts.losses.updated; the latest
+    event wins): per policy year claims, paid, reserved, incurred and loss ratio."""
+
+    __tablename__ = "loss_summary_view"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    program: Mapped[str] = mapped_column(String(80))
+    as_of: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(30))
+    large_loss_threshold: Mapped[dict] = mapped_column(JSON)
+    policy_years: Mapped[list] = mapped_column(JSON, default=list)
+    five_years: Mapped[dict] = mapped_column(JSON)
+    large_losses: Mapped[list] = mapped_column(JSON, default=list)
+    event_time: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PackageDocument(Base):
+    """One document of a submission's package asked of the documents service: the
+    application and specifications once per submission, the submission letter once per
+    market.  requested -> generated (with the document id) or failed (with the reason)."""
+
+    __tablename__ = "package_document"
+
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"), index=True)
+    market_id: Mapped[str | None] = mapped_column(ForeignKey("market.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="requested")
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    document_id: Mapped[str | None] = mapped_column(String(64))
+    filename: Mapped[str | None] = mapped_column(String(300))
+    media_type: Mapped[str | None] = mapped_column(String(200))
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    download_path: Mapped[str | None] = mapped_column(String(300))
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SubmissionEmail(Base):
+    """The package emailed to a market on the email channel, sent by the worker once the
+    market's package documents are rendered: waiting -> ready -> sent, or failed (with
+    the reason) after a permanent refusal or the last of its bounded attempts."""
+
+    __tablename__ = "submission_email"
+    __table_args__ = (UniqueConstraint("submission_id", "market_id"),
+                      Index("ix_submission_email_status_next", "status", "next_attempt_at"))
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"))
+    market_id: Mapped[str] = mapped_column(ForeignKey("market.id"))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    message_id: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default="waiting")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

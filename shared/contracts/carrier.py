@@ -31,11 +31,33 @@ class RequestedLineSchema(ContractSchema):
 
 
 class LossYearSchema(ContractSchema):
+    """One policy year of the insured's loss summary (all lines together)."""
+
     policy_year = fields.Integer(required=True)
     claim_count = fields.Integer(required=True, validate=validate.Range(min=0))
     paid = fields.Nested(NonNegativeMoneySchema, required=True)
     reserved = fields.Nested(NonNegativeMoneySchema, required=True)
     incurred = fields.Nested(NonNegativeMoneySchema, required=True)
+    # Optional additions (v1): open claims, earned premium, loss ratio (incurred / earned
+    # premium, percent; null without earned premium) and the lines the year covers.
+    open_claim_count = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
+    earned_premium = fields.Nested(NonNegativeMoneySchema, load_default=None, allow_none=True)
+    loss_ratio_percent = DecimalString(places=2, load_default=None, allow_none=True, validate=validate.Range(min=0))
+    lines = fields.List(fields.String(validate=validate.OneOf(tuple(LINES_OF_BUSINESS))), load_default=list)
+
+
+PACKAGE_DOCUMENT_KINDS = ("application", "specifications", "submission_letter")
+
+
+class PackageDocumentSchema(ContractSchema):
+    """A document of the submission package (rendered by the platform's documents service)."""
+
+    # Today application, specifications or submission_letter; more kinds may be added
+    # within v1, so accept any.
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                         metadata={"description": "application | specifications | submission_letter (open list)"})
+    document_id = fields.String(required=True)
+    filename = fields.String(required=True)
 
 
 class ReplyToSchema(ContractSchema):
@@ -56,6 +78,11 @@ class SubmissionRequestedV1(ContractSchema):
     underwriting_notes = fields.String(load_default=None, allow_none=True)
     respond_by = fields.Date(required=True)
     reply_to = fields.Nested(ReplyToSchema, required=True)
+    # Optional additions (v1): the day the loss history was summarised (null: no loss
+    # information on file), and the package documents already rendered when the message
+    # was sent (empty on a first request, whose package renders after it).
+    losses_as_of = fields.Date(load_default=None, allow_none=True)
+    documents = fields.List(fields.Nested(PackageDocumentSchema), load_default=list)
 
 
 class QuotedLineSchema(ContractSchema):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -132,6 +133,10 @@ class ServiceConsumer:
         self.batch_size = batch_size or settings.batch_size
         self.max_wait = max_wait
         self.quiet_after = quiet_after
+        # Per queue, the event types it may carry: its binding keys.  A message whose
+        # envelope claims any other type (a carrier publishing an internal event on the
+        # intake exchange, say) is refused, whatever handlers the service has.
+        self.allowed_types = {queue.name: _binding_patterns(queue) for queue in queues}
         self._buffer: list[tuple[object, str]] = []
         self._first_at = 0.0
         self.processed = 0
@@ -374,6 +379,11 @@ class ServiceConsumer:
         version = version_of(envelope["dataschema"], event_type)
         if version is None:
             return Rejected(message, queue, "unknown_version", f"unrecognised dataschema {envelope['dataschema']!r}", payload, user_id)
+        allowed = self.allowed_types.get(queue)
+        if allowed is not None and not any(pattern.fullmatch(event_type) for pattern in allowed):
+            return Rejected(message, queue, "unexpected_type",
+                            f"{event_type} is not delivered on {queue} (it carries {_patterns_text(allowed)})",
+                            payload, user_id)
         if event_type not in self.handlers:
             return Rejected(message, queue, "unhandled_type", f"no handler for {event_type} on {queue}", payload, user_id)
         try:
@@ -426,6 +436,25 @@ class ServiceConsumer:
             except Exception:  # noqa: BLE001 - the dead letter itself must not be lost
                 log.exception("dead-letter hook failed")
         MESSAGES_DEAD_LETTERED.labels(self.name, item.queue, item.kind).inc()
+
+
+def _binding_patterns(queue: Queue) -> tuple[re.Pattern, ...] | None:
+    """The queue's binding keys as AMQP topic patterns (``*`` one word, ``#`` any), or
+    None when it has none (then any type is taken, as before)."""
+    keys = {b.routing_key for b in (queue.bindings or ()) if b.routing_key}
+    if queue.routing_key:
+        keys.add(queue.routing_key)
+    if not keys:
+        return None
+    patterns = []
+    for key in sorted(keys):
+        words = [r"[^.]+" if w == "*" else r".*" if w == "#" else re.escape(w) for w in key.split(".")]
+        patterns.append(re.compile(r"\.".join(words).replace(r"\..*", r"(\..*)?").replace(r".*\.", r"(.*\.)?")))
+    return tuple(patterns)
+
+
+def _patterns_text(patterns) -> str:
+    return ", ".join(p.pattern for p in patterns)[:300]
 
 
 def _decode(message):

@@ -66,7 +66,10 @@ def _handler(session, delivery):
 
 
 def _run_consumer(settings, db, queue, until):
-    consumer = ServiceConsumer(settings, db, [queue], {"accounts.client.registered": _handler}, name="kittest")
+    # The service also handles accounts.client.updated, but its queue is bound only to
+    # accounts.client.registered: an envelope claiming the other type is refused.
+    consumer = ServiceConsumer(settings, db, [queue], {"accounts.client.registered": _handler,
+                                                       "accounts.client.updated": _handler}, name="kittest")
     stop = threading.Event()
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
     thread.start()
@@ -155,6 +158,9 @@ def test_poison_messages_are_dead_lettered_with_reasons_and_valid_ones_flow(env)
         (json.dumps(_envelope({**CLIENT, "name": "explode"})), "application/json", "handler_error"),
         (json.dumps(_envelope({**CLIENT, "name": "refuse"})), "application/json", "rejected"),
         (b"\x80\x04K\x01.", "application/x-python-serialize", "content_type"),
+        (json.dumps(build_envelope(event_type="accounts.client.updated", version=1, source="carrier:forger",
+                                   data=CLIENT, message_id=str(uuid.uuid4()), subject=None,
+                                   correlation_id=None, causation_id=None)), "application/json", "unexpected_type"),
     ]
     for i, env_ in enumerate(valid):
         _raw_publish(env, json.dumps(env_), message_id=env_["id"])

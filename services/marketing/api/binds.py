@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -13,7 +13,9 @@ from services.marketing.api.presenters import bind_view
 from services.marketing.api.schemas import (
     AffidavitQuerySchema, BindSchema, IssuedPolicySchema, PolicyCheckSchema, SurplusLinesAffidavitSchema,
 )
-from services.marketing.domain import policy_checks, surplus_lines_binds
+from services.marketing.api.lifecycle_schemas import BindConfirmationSchema, SubjectivityResolutionSchema
+from services.marketing.api.quotes import BINDERS
+from services.marketing.domain import binding, policy_checks, surplus_lines_binds
 from services.marketing.domain.comparisons import AGENCY
 from services.marketing.models import Bind, SurplusLinesPlacement
 from shared.kit.web import abort, db_session, principal, require_roles
@@ -35,6 +37,41 @@ class BindItem(MethodView):
     @blp.response(200, BindSchema)
     def get(self, bind_id):
         return bind_view(db_session(), visible_bind(bind_id))
+
+
+@blp.route("/<bind_id>/subjectivities/<int:item_id>")
+class BindSubjectivity(MethodView):
+    @blp.arguments(SubjectivityResolutionSchema)
+    @blp.response(200, BindSchema)
+    def post(self, data, bind_id, item_id):
+        """Mark a subjectivity received or waived (who and when are kept).  When binds wait
+        for their subjectivities, the last one resolved sends the bind request on."""
+        require_roles(*WRITERS)
+        bind = visible_bind(bind_id)
+        session = db_session()
+        with domain_errors():
+            binding.resolve(session, bind, item_id, data["status"], data["note"], principal().actor,
+                            current_app.config["BIND_RULES"])
+        session.commit()
+        return bind_view(session, bind)
+
+
+@blp.route("/<bind_id>/confirmation")
+class BindConfirmation(MethodView):
+    @blp.arguments(BindConfirmationSchema)
+    @blp.response(200, BindSchema)
+    def post(self, data, bind_id):
+        """Key in the market's binder (binder number, effective date, any changes): the bind
+        is confirmed and the new policy terms go to accounts, documents and compliance.  A
+        queue market confirms over the carrier contract instead (carrier.bind.confirmed)."""
+        require_roles(*BINDERS)
+        bind = visible_bind(bind_id)
+        session = db_session()
+        with domain_errors():
+            if not binding.confirm(session, bind, data, principal().actor, "keyed", current_app.config["BIND_RULES"]):
+                abort(409, f"The bind is already confirmed with binder {bind.binder_number}.")
+        session.commit()
+        return bind_view(session, bind)
 
 
 @blp.route("/<bind_id>/surplus-lines-affidavit")

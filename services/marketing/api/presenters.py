@@ -27,6 +27,8 @@ def submission_view(session: Session, submission: Submission) -> dict:
         "markets": [{
             "market_id": market.id, "market_name": market.name, "channel": market.channel,
             "status": entry.status, "sent_at": entry.sent_at, "answered_at": entry.answered_at,
+            "acknowledged_at": entry.acknowledged_at, "carrier_submission_ref": entry.carrier_submission_ref,
+            "status_changed_at": entry.status_changed_at,
         } for entry, market in market_list(session, submission.id)],
         "documents": [{name: getattr(d, name) for name in (
             "document_id", "kind", "title", "filename", "download_path", "generated_at")} for d in documents],
@@ -41,7 +43,8 @@ def quote_view(session: Session, quote: Quote, market: Market | None = None) -> 
             "id", "submission_id", "market_id", "carrier_quote_ref", "revision", "status", "declination_reason",
             "is_current", "supersedes_id", "carrier_name", "naic_code", "admitted", "effective_date",
             "expiration_date", "lines", "taxes_fees", "commission_percent", "payment_plans", "subjectivities",
-            "exclusions", "forms", "valid_until", "underwriter", "channel", "received_by", "received_at")},
+            "exclusions", "forms", "valid_until", "underwriter", "channel", "received_by", "received_at",
+            "expired_at")},
         "market_name": market.name,
         "premium": _money(quote.premium, quote.currency),
         "total_cost": _money(quote.total_cost, quote.currency),
@@ -50,10 +53,19 @@ def quote_view(session: Session, quote: Quote, market: Market | None = None) -> 
 
 
 def bind_view(session: Session, bind: Bind) -> dict:
+    from services.marketing.domain.binding import checklist
+
     placement = session.get(SurplusLinesPlacement, bind.id)
     return {
-        **{name: getattr(bind, name) for name in ("id", "quote_id", "submission_id", "policy_numbers", "bound_by",
-                                                  "bound_at")},
+        **{name: getattr(bind, name) for name in (
+            "id", "quote_id", "submission_id", "status", "policy_numbers", "bound_by", "bound_at", "payment_plan",
+            "instructions", "requested_at", "binder_number", "effective_date", "expiration_date", "confirmed_by",
+            "confirmed_at", "confirmation_channel")},
+        "market_id": session.scalar(select(Quote.market_id).where(Quote.id == bind.quote_id)),
+        "changes": bind.changes or [],
+        "subjectivities": [{name: getattr(item, name) for name in (
+            "id", "position", "text", "status", "note", "resolved_by", "resolved_at")}
+            for item in checklist(session, bind.id)],
         "surplus_lines": None if placement is None else surplus_lines_view(placement),
     }
 

@@ -13,7 +13,7 @@ from services.marketing.api.premium_schemas import (
 )
 from services.marketing.api.presenters import bind_view, quote_view
 from services.marketing.api.schemas import BindRequestSchema, BindSchema, QuoteSchema
-from services.marketing.domain import negotiation, premium_reports, quotes
+from services.marketing.domain import binding, negotiation, premium_reports, quotes
 from services.marketing.domain.intake import to_json
 from services.marketing.domain.markets import get_market
 from services.marketing.models import Quote
@@ -70,13 +70,17 @@ class QuoteBinding(MethodView):
     @blp.arguments(BindRequestSchema)
     @blp.response(201, BindSchema)
     def post(self, data, quote_id):
-        """Bind the quote: the new policy terms go to accounts, documents and compliance."""
+        """Order the quote bound, with its subjectivities as a checklist.  A queue market is
+        sent the bind request and confirms it over the carrier contract; an email market's
+        binder is keyed in (``POST /binds/<id>/confirmation``).  Once the market confirms,
+        the new policy terms go to accounts, documents and compliance.  (With
+        ``BIND_CONFIRMATION=immediate`` the bind is confirmed at once.)"""
         quote = visible_quote(quote_id)
         require_roles(*BINDERS)
         session = db_session()
         with domain_errors():
-            bind = quotes.bind(session, quote, data["policy_numbers"], principal().actor, utcnow().date(),
-                               declinations_required=current_app.config["SURPLUS_LINES_DECLINATIONS"])
+            bind = binding.order(session, quote, data, principal().actor, utcnow().date(),
+                                 current_app.config["BIND_RULES"])
         try:
             session.commit()
         except IntegrityError:  # a concurrent bind of the same submission won

@@ -123,6 +123,9 @@ class SubmissionMarketSchema(ContractSchema):
     status = fields.String()
     sent_at = fields.AwareDateTime(allow_none=True)
     answered_at = fields.AwareDateTime(allow_none=True)
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    carrier_submission_ref = fields.String(allow_none=True)
+    status_changed_at = fields.AwareDateTime(allow_none=True)
 
 
 class ExpiringPolicySchema(ContractSchema):
@@ -174,7 +177,7 @@ class SubmissionSchema(ContractSchema):
 
 class SubmissionQuerySchema(PageArgsSchema):
     status = fields.String(load_default=None, validate=validate.OneOf(
-        ("draft", "approved", "sent", "quoted", "bound", "closed")))
+        ("draft", "approved", "sent", "quoted", "bind_requested", "bound", "closed")))
     client_id = fields.String(load_default=None)
     kind = fields.String(load_default=None, validate=validate.OneOf(("renewal", "new_business")))
 
@@ -251,6 +254,7 @@ class QuoteSchema(ContractSchema):
     channel = fields.String()
     received_by = fields.String()
     received_at = fields.AwareDateTime()
+    expired_at = fields.AwareDateTime(allow_none=True)
     bind_id = fields.String(allow_none=True)
 
 
@@ -260,6 +264,8 @@ QuotePageSchema = page_schema(QuoteSchema, "QuotePageSchema")
 class BindRequestSchema(ContractSchema):
     policy_numbers = fields.Dict(keys=fields.String(validate=LINE),
                                  values=fields.String(validate=validate.Length(min=1, max=80)), load_default=dict)
+    payment_plan = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
+    instructions = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
 
 
 class SurplusLinesChargeSchema(ContractSchema):
@@ -293,13 +299,39 @@ class SurplusLinesSchema(ContractSchema):
     broker_license = fields.String()
 
 
+class BindSubjectivitySchema(ContractSchema):
+    id = fields.Integer()
+    position = fields.Integer()
+    text = fields.String()
+    status = fields.String()
+    note = fields.String(allow_none=True)
+    resolved_by = fields.String(allow_none=True)
+    resolved_at = fields.AwareDateTime(allow_none=True)
+
+
 class BindSchema(ContractSchema):
+    """``bound_by``/``bound_at``: who ordered the bind and when; the market's confirmation
+    is ``binder_number``, ``effective_date``, ``changes``, ``confirmed_by``/``confirmed_at``."""
+
     id = fields.String()
     quote_id = fields.String()
     submission_id = fields.String()
+    market_id = fields.String()
+    status = fields.String(validate=validate.OneOf(("awaiting_subjectivities", "requested", "bound")))
     policy_numbers = fields.Dict(keys=fields.String(), values=fields.String())
     bound_by = fields.String()
     bound_at = fields.AwareDateTime()
+    payment_plan = fields.String(allow_none=True)
+    instructions = fields.String(allow_none=True)
+    requested_at = fields.AwareDateTime(allow_none=True)
+    binder_number = fields.String(allow_none=True)
+    effective_date = fields.Date(allow_none=True)
+    expiration_date = fields.Date(allow_none=True)
+    changes = fields.List(fields.String())
+    confirmed_by = fields.String(allow_none=True)
+    confirmed_at = fields.AwareDateTime(allow_none=True)
+    confirmation_channel = fields.String(allow_none=True)
+    subjectivities = fields.List(fields.Nested(BindSubjectivitySchema))
     surplus_lines = fields.Nested(SurplusLinesSchema, allow_none=True)
 
 

@@ -1,6 +1,7 @@
 """Submissions: open, choose and approve markets, send, follow the answers, compare."""
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -8,16 +9,23 @@ from sqlalchemy import select
 from services.marketing.api.common import (
     WRITERS, after_ascending, after_descending, cursor, domain_errors, page, sees_everything, visible_submission,
 )
+from services.marketing.api.package_schemas import SubmissionPackageSchema
 from services.marketing.api.premium_schemas import NegotiationSchema, PremiumSummarySchema
 from services.marketing.api.presenters import quote_view, submission_view
 from services.marketing.api.schemas import (
     DocumentRequestsSchema, MarketListSchema, MarketRankingSchema, QuotePageSchema, SendSchema, SpecificationsSchema,
     SubmissionCreateSchema, SubmissionPageSchema, SubmissionQuerySchema, SubmissionSchema,
 )
-from services.marketing.domain import comparisons, market_ranking, negotiation, premium_reports, submissions
-from services.marketing.models import Market, Quote, Submission
+from services.marketing.domain import (
+    comparisons, email_channel, market_ranking, negotiation, premium_reports, submission_package, submissions,
+)
+from services.marketing.domain.loss_summary import loss_history, summary_of
+from services.marketing.models import Market, Quote, Submission, SubmissionEmail
+from shared.kit.audit import audit
 from shared.contracts.comparison import ComparisonSchema
+from shared.contracts.fast import strict_dumper
 from shared.contracts.pagination import PageArgsSchema
+from shared.kit import jsoncodec
 from shared.kit.db import utcnow
 from shared.kit.web import abort, db_session, principal, require_roles
 
@@ -166,7 +174,14 @@ class SubmissionComparison(MethodView):
     def get(self, submission_id):
         """Each current quote against the specifications and the expiring policy, coverage by coverage."""
         submission = visible_submission(submission_id)
-        return ComparisonSchema().load(comparisons.comparison_for(db_session(), submission))
+        # The comparison is computed in its JSON form: checked strictly against the schema
+        # and sent as it is (loading it into Python values only for flask-smorest to dump
+        # them again cost more than computing it).
+        comparison = _COMPARISON_JSON(comparisons.comparison_for(db_session(), submission))
+        return Response(jsoncodec.dumps(comparison), mimetype="application/json")
+
+
+_COMPARISON_JSON = strict_dumper(ComparisonSchema())
 
 
 @blp.route("/<submission_id>/comparison/documents")
@@ -205,3 +220,53 @@ class SubmissionNegotiation(MethodView):
         against the one before, and the premium drift from indication to quote to bind."""
         submission = visible_submission(submission_id)
         return negotiation.negotiation_of(db_session(), submission)
+
+
+@blp.route("/<submission_id>/package")
+class SubmissionPackage(MethodView):
+    @blp.response(200, SubmissionPackageSchema)
+    def get(self, submission_id):
+        """The package: the client's current loss history by policy year (accounts' latest
+        loss summary, what the next message to a market carries), each document asked of documents (application and specifications once,
+        a submission letter per market: requested, generated or failed) and the package
+        email to each email-channel market (waiting, ready, sent or failed, with attempts
+        and the last error)."""
+        submission = visible_submission(submission_id)
+        return package_view(db_session(), submission)
+
+
+@blp.route("/<submission_id>/package/retry")
+class SubmissionPackageRetry(MethodView):
+    @blp.response(200, SubmissionPackageSchema)
+    def post(self, submission_id):
+        """Retry the failed package emails: documents that failed to render are asked for
+        again, and each email goes out once its package is complete."""
+        require_roles(*SENDERS)
+        submission = visible_submission(submission_id)
+        session = db_session()
+        requests, market_ids = email_channel.retry(session, submission, principal().actor)
+        if not market_ids:
+            abort(409, "No package email of this submission has failed; there is nothing to retry.")
+        audit(session, principal().actor, "submission.package_retried", "submission", submission.id,
+              markets=market_ids, requests=requests)
+        session.commit()
+        return package_view(session, submission)
+
+
+def package_view(session, submission: Submission) -> dict:
+    losses = summary_of(session, submission.client_id)
+    emails = session.execute(select(SubmissionEmail, Market).join(Market, Market.id == SubmissionEmail.market_id)
+                             .where(SubmissionEmail.submission_id == submission.id)
+                             .order_by(SubmissionEmail.created_at, SubmissionEmail.id)).all()
+    return {
+        "submission_id": submission.id,
+        "losses_as_of": None if losses is None else losses.as_of,
+        "loss_history": loss_history(losses),
+        "documents": [{name: getattr(d, name) for name in (
+            "request_id", "kind", "market_id", "status", "document_id", "filename", "media_type", "size_bytes",
+            "download_path", "failure_reason", "requested_at", "settled_at")}
+            for d in submission_package.documents_of(session, submission.id)],
+        "emails": [{**{name: getattr(e, name) for name in (
+            "market_id", "recipient", "subject", "message_id", "status", "attempts", "next_attempt_at", "last_error",
+            "sent_at")}, "market_name": m.name} for e, m in emails],
+    }

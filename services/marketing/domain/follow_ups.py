@@ -29,7 +29,7 @@ def overdue_markets(session: Session, today: date) -> list[tuple[SubmissionMarke
         select(SubmissionMarket, Submission, Market)
         .join(Submission, Submission.id == SubmissionMarket.submission_id)
         .join(Market, Market.id == SubmissionMarket.market_id)
-        .where(SubmissionMarket.status == "sent", SubmissionMarket.sent_at.is_not(None),
+        .where(SubmissionMarket.status.in_(("sent", "acknowledged")), SubmissionMarket.sent_at.is_not(None),
                SubmissionMarket.answered_at.is_(None), Submission.status.in_(OPEN_SUBMISSIONS),
                Submission.respond_by < today, ~chased.exists())
         .order_by(Submission.respond_by, SubmissionMarket.id)).all()

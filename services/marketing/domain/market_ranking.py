@@ -36,7 +36,7 @@ def placements_by_market(session: Session, market_ids: list[str]) -> dict[str, l
     quoted = set(session.execute(select(Quote.submission_id, Quote.market_id).where(
         Quote.status == "quoted", Quote.market_id.in_(market_ids)).distinct()).all())
     bound = set(session.execute(select(Quote.submission_id, Quote.market_id).join(Bind, Bind.quote_id == Quote.id)
-                                .where(Quote.market_id.in_(market_ids))).all())
+                                .where(Quote.market_id.in_(market_ids), Bind.status == "bound")).all())
     rows = session.execute(select(SubmissionMarket.submission_id, SubmissionMarket.market_id, SubmissionMarket.sent_at,
                                   SubmissionMarket.answered_at)
                            .where(SubmissionMarket.sent_at.is_not(None), SubmissionMarket.market_id.in_(market_ids)))

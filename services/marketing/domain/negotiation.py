@@ -98,7 +98,8 @@ def negotiation_of(session: Session, submission: Submission) -> dict:
                                   .order_by(Quote.received_at, Quote.id)))
     rounds = list(session.scalars(select(NegotiationRound).where(NegotiationRound.submission_id == submission.id)
                                   .order_by(NegotiationRound.round_number)))
-    bound_quote_id = session.scalar(select(Bind.quote_id).where(Bind.submission_id == submission.id))
+    bound_quote_id = session.scalar(select(Bind.quote_id).where(Bind.submission_id == submission.id,
+                                                                Bind.status == "bound"))
     markets = []
     for entry, market in market_list(session, submission.id):
         mine = [q for q in quotes if q.market_id == market.id]

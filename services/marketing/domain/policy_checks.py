@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from services.marketing.domain import policy_check
-from services.marketing.domain.errors import Invalid
+from services.marketing.domain.errors import Conflict, Invalid
 from services.marketing.domain.intake import to_json
 from services.marketing.models import Bind, ClientView, IssuedPolicyCheck, Market, PolicyDiscrepancy, Quote, Submission
 from shared.kit.audit import audit
@@ -18,7 +18,12 @@ from shared.kit.outbox import record_event
 SOURCE = "marketing"
 
 
-def check_issued_policy(session: Session, bind: Bind, issued: dict, actor: str) -> tuple[IssuedPolicyCheck, list[dict]]:
+def check_issued_policy(session: Session, bind: Bind, issued: dict, actor: str, *, channel: str = "keyed",
+                        content_hash: str | None = None) -> tuple[IssuedPolicyCheck, list[dict]]:
+    """``issued``: lines, forms, exclusions, policy_numbers (keyed in, or received over the
+    carrier contract as carrier.policy.issued)."""
+    if bind.status != "bound":
+        raise Conflict(f"The bind is {bind.status.replace('_', ' ')}; check the policy once the market has bound it.")
     issued = to_json(issued)
     quote = session.get(Quote, bind.quote_id)
     _check_shape(issued, quote.currency)
@@ -29,13 +34,14 @@ def check_issued_policy(session: Session, bind: Bind, issued: dict, actor: str) 
         id=str(uuid.uuid4()), bind_id=bind.id, policy_numbers=numbers, lines=issued["lines"],
         forms=issued.get("forms", []), exclusions=issued.get("exclusions", []), currency=quote.currency,
         premium=sum((Decimal(line["premium"]["amount"]) for line in issued["lines"]), Decimal("0")),
-        discrepancy_count=len(found), checked_by=actor, checked_at=utcnow())
+        discrepancy_count=len(found), checked_by=actor, checked_at=utcnow(), channel=channel,
+        content_hash=content_hash)
     session.add(check)
     session.flush()
     session.add_all([PolicyDiscrepancy(check_id=check.id, **d) for d in found])
     if found:
         _announce(session, bind, quote, check, found)
-    audit(session, actor, "bind.issued_policy_checked", "bind", bind.id, check_id=check.id,
+    audit(session, actor, "bind.issued_policy_checked", "bind", bind.id, check_id=check.id, channel=channel,
           discrepancies=[d["kind"] for d in found])
     return check, found
 

@@ -1,5 +1,5 @@
-"""Quotes: taking a market's answer in (from the queue or keyed in from an email), the
-reply the carrier gets, and binding."""
+"""Quotes: taking a market's answer in (from the queue or keyed in from an email) and the
+reply the carrier gets (binding is :mod:`services.marketing.domain.binding`)."""
 from __future__ import annotations
 
 import uuid
@@ -10,16 +10,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, load_only
 
-from services.marketing.domain import intake
-from services.marketing.domain import surplus_lines_binds
-from services.marketing.domain.comparisons import AGENCY, complete_if_answered
-from services.marketing.domain.surplus_lines import DEFAULT_DECLINATIONS
-from services.marketing.domain.errors import Conflict, Invalid, NotFound
-from services.marketing.domain.readmodels import insured_of
+from services.marketing.domain import intake, market_status
+from services.marketing.domain.comparisons import complete_if_answered
+from services.marketing.domain.errors import NotFound
 from services.marketing.domain.submissions import submission_ref
-from services.marketing.models import Bind, ClientView, Market, Quote, Submission, SubmissionMarket
+from services.marketing.models import Market, Quote, Submission, SubmissionMarket
 from shared.contracts.carrier import REPLY_TYPE
-from shared.kit.audit import audit
+from shared.kit.audit import AuditEntry, audit, audit_many
 from shared.kit.db import utcnow
 from shared.kit.outbox import Event, record_event
 from shared.kit.topology import CARRIER_REPLIES
@@ -46,7 +43,7 @@ class IntakeResult:
 def receive(session: Session, data: dict, market: Market, *, channel: str, actor: str, today: date) -> IntakeResult:
     """Store a market's answer once.  ``data`` is a QuoteSubmittedV1 payload in its JSON
     form.  Raises :class:`UnknownSubmission`; business refusals come back as "rejected"."""
-    submission, entries = _submission_and_market_list(session, data["submission_id"])
+    submission, entries = submission_and_market_list(session, data["submission_id"])
     entry = sent_entry(entries, market, data["submission_id"])
     siblings = list(session.scalars(select(Quote).options(load_only(*CHAIN_COLUMNS)).where(
         Quote.market_id == market.id, Quote.carrier_quote_ref == data["carrier_quote_ref"])))
@@ -64,7 +61,9 @@ def receive(session: Session, data: dict, market: Market, *, channel: str, actor
     if decision.followed_by_id:
         session.flush()  # the later revision will point at this row: insert it first
     rechain(siblings, decision, quote)
-    answer(entry, quote)
+    moved = answer(entry, quote, actor)
+    if moved is not None:
+        audit_many(session, [moved])
     if quote.is_current:
         event_type, event = announcement(submission, market, quote)
         record_event(session, SOURCE, event_type, event, subject=submission.id)
@@ -97,7 +96,7 @@ def refusal(submission: Submission, siblings: list[Quote], decision, data: dict)
     return None
 
 
-def _submission_and_market_list(session: Session, submission_id: str) -> tuple[Submission | None, list[SubmissionMarket]]:
+def submission_and_market_list(session: Session, submission_id: str) -> tuple[Submission | None, list[SubmissionMarket]]:
     """One query for the submission and its market list, the submission locked so that two
     consumers taking the last two answers agree on which of them completes the comparison.
     The large JSON columns load only if the comparison is built (once per submission)."""
@@ -115,9 +114,15 @@ def _submission_and_market_list(session: Session, submission_id: str) -> tuple[S
 
 def new_quote(data, market, submission, decision, digest, channel, actor) -> Quote:
     """The quote row for an answer (not yet added to the session)."""
+    return Quote(**new_quote_values(data, market, submission, decision, digest, channel, actor))
+
+
+def new_quote_values(data, market, submission, decision, digest, channel, actor) -> dict:
+    """The column values of :func:`new_quote` (the batch intake writes them without
+    building ORM objects)."""
     sums = intake.totals(data)
     period = data.get("period") or {}
-    quote = Quote(
+    return dict(
         id=str(uuid.uuid4()), submission_id=submission.id, market_id=market.id,
         carrier_quote_ref=data["carrier_quote_ref"], revision=data["revision"], content_hash=digest,
         status=data["status"], declination_reason=data.get("declination_reason"),
@@ -132,7 +137,6 @@ def new_quote(data, market, submission, decision, digest, channel, actor) -> Quo
         forms=data.get("forms", []), valid_until=_date(data.get("valid_until")),
         underwriter=data.get("underwriter"), channel=channel, received_by=actor, received_at=utcnow(),
     )
-    return quote
 
 
 def rechain(siblings: list[Quote], decision: intake.Placement, quote: Quote) -> None:
@@ -143,11 +147,16 @@ def rechain(siblings: list[Quote], decision: intake.Placement, quote: Quote) -> 
         by_id[decision.followed_by_id].supersedes_id = quote.id
 
 
-def answer(entry: SubmissionMarket, quote: Quote) -> None:
+def answer(entry: SubmissionMarket, quote: Quote, actor: str, correlation: str | None = None) -> AuditEntry | None:
+    """The market has answered: its status follows its current answer (unless it is
+    already bound, lost or asked to bind).  Returns the audit row of the status change."""
     if entry.answered_at is None:
         entry.answered_at = quote.received_at
-    if quote.is_current and entry.status not in CLOSED:
-        entry.status = intake.STATUS_OF_MARKET[quote.status]
+    new = intake.STATUS_OF_MARKET[quote.status]
+    if quote.is_current and market_status.allowed(entry.status, new):
+        return market_status.move(entry, new, actor, reason=f"{quote.status} {quote.carrier_quote_ref} "
+                                  f"revision {quote.revision}", correlation=correlation, quote_id=quote.id)
+    return None
 
 
 def announcement(submission: Submission, market: Market, quote: Quote) -> tuple[str, dict]:
@@ -190,90 +199,6 @@ def reply_event(in_reply_to: str, market_id: str, data: dict | None, result: Int
         "reasons": result.reasons,
         "quote_id": result.quote.id if result.quote is not None else None,
     }, subject=data.get("submission_id"), exchange=CARRIER_REPLIES.name, routing_key=market_id)
-
-
-# -- binding -------------------------------------------------------------------------
-
-def bind(session: Session, quote: Quote, policy_numbers: dict[str, str], actor: str, today: date, *,
-         declinations_required: int = DEFAULT_DECLINATIONS) -> Bind:
-    """Bind the quote; a non-admitted one only on a complete diligent search, recording
-    its surplus line tax and stamping fee."""
-    submission = session.get(Submission, quote.submission_id)
-    _check_bindable(session, quote, submission, today)
-    declinations = None if quote.admitted else surplus_lines_binds.check_diligent_search(
-        session, quote, declinations_required)
-    lines = [line["line_of_business"] for line in quote.lines]
-    stray = sorted(set(policy_numbers) - set(lines))
-    if stray:
-        raise Invalid(f"Policy numbers given for lines the quote does not cover: {', '.join(stray)}.")
-    market = session.get(Market, quote.market_id)
-    numbers = {line: policy_numbers.get(line) or _policy_number(market, line, submission) for line in lines}
-    record = Bind(id=str(uuid.uuid4()), quote_id=quote.id, submission_id=submission.id,
-                  policy_numbers=numbers, bound_by=actor, bound_at=utcnow())
-    session.add(record)
-    if declinations is not None:
-        session.flush()  # the placement refers to the bind
-        surplus_lines_binds.record_placement(session, record, quote, submission, declinations, declinations_required,
-                                             AGENCY["license_number"], actor)
-    _close_market_list(session, submission, market)
-    client = session.get(ClientView, submission.client_id)
-    record_event(session, SOURCE, "marketing.policy.bound", {
-        "bind_id": record.id, "quote_id": quote.id, "submission_id": submission.id,
-        "insured": insured_of(session, submission),
-        "policies": bound_policies(quote, market, submission, numbers),
-        "bound_by": actor,
-        "account_manager": submission.account_manager or (client.account_manager if client else None),
-    }, subject=submission.id)
-    audit(session, actor, "quote.bound", "quote", quote.id, bind_id=record.id, submission_id=submission.id,
-          policy_numbers=numbers)
-    return record
-
-
-def _check_bindable(session: Session, quote: Quote, submission: Submission, today: date) -> None:
-    if quote.status == "declined":
-        raise Conflict("A declined quote cannot be bound.")
-    if quote.status != "quoted":
-        raise Conflict(f"An {quote.status} is not bindable; ask the market for a firm quote.")
-    if not quote.is_current:
-        raise Conflict(f"Revision {quote.revision} has been superseded; bind the current revision.")
-    if quote.valid_until is not None and quote.valid_until < today:
-        raise Conflict(f"The quote expired on {quote.valid_until.isoformat()}.")
-    if submission.status in CLOSED or session.scalar(select(Bind.id).where(Bind.submission_id == submission.id)):
-        raise Conflict(f"The submission is already {submission.status}.")
-
-
-def _close_market_list(session: Session, submission: Submission, market: Market) -> None:
-    submission.status = "bound"
-    submission.updated_at = utcnow()
-    for entry in session.scalars(select(SubmissionMarket).where(SubmissionMarket.submission_id == submission.id)):
-        if entry.market_id == market.id:
-            entry.status = "bound"
-        elif entry.status in ("quoted", "indicated", "referred"):
-            entry.status = "lost"
-
-
-def bound_policies(quote: Quote, market: Market, submission: Submission, numbers: dict[str, str]) -> list[dict]:
-    expiring = {line["line_of_business"]: line for line in submission.expiring}
-    period = {
-        "effective_date": (quote.effective_date or submission.effective_date).isoformat(),
-        "expiration_date": (quote.expiration_date or submission.expiration_date).isoformat(),
-    }
-    wholesaler = market.name if market.kind == "wholesaler" else None
-    return [{
-        "line_of_business": line["line_of_business"],
-        "policy_number": numbers[line["line_of_business"]],
-        "market": {"market_id": market.id, "carrier_name": quote.carrier_name or market.carrier_name,
-                   "naic_code": quote.naic_code, "admitted": quote.admitted, "wholesaler": wholesaler},
-        "period": period,
-        "coverages": line["coverages"],
-        "premium": line["premium"],
-        "replaces_policy_id": expiring.get(line["line_of_business"], {}).get("policy_id"),
-    } for line in quote.lines]
-
-
-def _policy_number(market: Market, line: str, submission: Submission) -> str:
-    """A provisional number (binder reference) until the carrier issues the policy."""
-    return f"{market.id[:3].upper()}-{line}-{submission.effective_date.year}-{uuid.uuid4().hex[:6].upper()}"
 
 
 def _date(value) -> date | None:

@@ -1,5 +1,8 @@
 """Submissions: opened for a renewal (from expiring policies) or new business, given a
-market list, approved, and sent to each market over the outbound carrier contract."""
+market list, approved, and sent: to each queue market over the outbound carrier contract
+(with the client's loss history), to each email market as a package email the worker sends
+once documents has rendered the package (application, specifications, submission letter)
+that every send asks for."""
 from __future__ import annotations
 
 import uuid
@@ -8,9 +11,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.marketing.domain import renewal
+from services.marketing.domain import email_channel, market_status, renewal, submission_package
 from services.marketing.domain.errors import Conflict, Invalid, NotFound
 from services.marketing.domain.intake import to_json
+from services.marketing.domain.loss_summary import loss_history, losses_as_of, summary_of
 from services.marketing.domain.readmodels import insured_from_client, insured_of, policy_snapshot
 from services.marketing.models import ClientView, Market, PolicyView, Submission, SubmissionMarket
 from shared.contracts.carrier import OUTBOUND_TYPE
@@ -157,18 +161,7 @@ def replace_specifications(session: Session, submission: Submission, specificati
 
 def set_markets(session: Session, submission: Submission, market_ids: list[str], actor: str) -> None:
     _require_draft(submission, "change its market list")
-    if len(set(market_ids)) != len(market_ids):
-        raise Invalid("A market appears twice in the list.")
-    markets = {m.id: m for m in session.scalars(select(Market).where(Market.id.in_(market_ids)))}
-    unknown = [mid for mid in market_ids if mid not in markets]
-    if unknown:
-        raise Invalid(f"Unknown markets: {', '.join(unknown)}.")
-    inactive = [mid for mid in market_ids if not markets[mid].active]
-    if inactive:
-        raise Invalid(f"Inactive markets: {', '.join(inactive)}.")
-    by_email = [mid for mid in market_ids if markets[mid].channel != "queue"]
-    if by_email:
-        raise Invalid(f"These markets take submissions by email, which this version cannot send: {', '.join(by_email)}.")
+    check_markets(session, market_ids)
     existing = {sm.market_id: sm for sm in session.scalars(
         select(SubmissionMarket).where(SubmissionMarket.submission_id == submission.id))}
     for market_id, entry in existing.items():
@@ -179,6 +172,23 @@ def set_markets(session: Session, submission: Submission, market_ids: list[str],
             session.add(SubmissionMarket(submission_id=submission.id, market_id=market_id, status="draft"))
     submission.updated_at = utcnow()
     audit(session, actor, "submission.markets_set", "submission", submission.id, markets=market_ids)
+
+
+def check_markets(session: Session, market_ids: list[str]) -> dict[str, Market]:
+    """The markets a submission may go to (its list, or markets added once it is out)."""
+    if len(set(market_ids)) != len(market_ids):
+        raise Invalid("A market appears twice in the list.")
+    markets = {m.id: m for m in session.scalars(select(Market).where(Market.id.in_(market_ids)))}
+    unknown = [mid for mid in market_ids if mid not in markets]
+    if unknown:
+        raise Invalid(f"Unknown markets: {', '.join(unknown)}.")
+    inactive = [mid for mid in market_ids if not markets[mid].active]
+    if inactive:
+        raise Invalid(f"Inactive markets: {', '.join(inactive)}.")
+    no_address = [mid for mid in market_ids if markets[mid].channel == "email" and not markets[mid].email]
+    if no_address:
+        raise Invalid(f"These email markets have no address to send to: {', '.join(no_address)}.")
+    return markets
 
 
 def approve_markets(session: Session, submission: Submission, actor: str) -> None:
@@ -206,11 +216,8 @@ def send(session: Session, submission: Submission, actor: str, *, today: date,
     if respond_by < today:
         raise Invalid("respond_by is in the past.")
     notes = underwriting_notes if underwriting_notes is not None else submission.underwriting_notes
-    insured = insured_of(session, submission)
     now = utcnow()
-    for entry, market in entries:
-        _send_to(session, submission, market, insured, respond_by, notes)
-        entry.status, entry.sent_at = "sent", now
+    send_to_markets(session, submission, entries, actor, respond_by, notes, now)
     submission.status, submission.sent_at, submission.respond_by = "sent", now, respond_by
     submission.underwriting_notes = notes
     submission.updated_at = now
@@ -219,17 +226,36 @@ def send(session: Session, submission: Submission, actor: str, *, today: date,
     return [market.id for _e, market in entries]
 
 
+def send_to_markets(session: Session, submission: Submission, entries: list[tuple[SubmissionMarket, Market]],
+                    actor: str, respond_by: date, notes: str | None, now) -> None:
+    """Each market on ``entries`` gets the submission over its channel and becomes sent
+    (the first send, and markets added to a submission already out)."""
+    insured = insured_of(session, submission)
+    for entry, market in entries:
+        _send_to(session, submission, market, insured, respond_by, notes, actor, now.date())
+        market_status.change(session, entry, "sent", actor, reason="submission sent", respond_by=respond_by)
+        entry.sent_at = now
+
+
 def _send_to(session: Session, submission: Submission, market: Market, insured: dict,
-             respond_by: date, notes: str | None) -> None:
-    request_quote(session, submission, market, {
-        "kind": submission.kind,
-        "insured": insured,
-        "lines": requested_lines(submission),
-        "target_premium": (None if submission.target_premium is None else
-                           {"amount": f"{submission.target_premium:.2f}", "currency": "USD"}),
-        "underwriting_notes": notes,
-        "respond_by": respond_by.isoformat(),
-    })
+             respond_by: date, notes: str | None, actor: str = f"service:{SOURCE}", today: date | None = None) -> None:
+    """Send to one market: a queue market gets the structured submission now, an email
+    market its package email once rendered; either way the market's package is asked of
+    documents (the application and specifications once per submission, its own letter)."""
+    if market.channel == "queue":
+        request_quote(session, submission, market, {
+            "kind": submission.kind,
+            "insured": insured,
+            "lines": requested_lines(submission),
+            "target_premium": (None if submission.target_premium is None else
+                               {"amount": f"{submission.target_premium:.2f}", "currency": "USD"}),
+            "underwriting_notes": notes,
+            "respond_by": respond_by.isoformat(),
+        })
+    else:
+        email_channel.queue_email(session, submission, market)
+    submission_package.request_package(session, submission, market, respond_by=respond_by, notes=notes,
+                                       actor=actor, today=today or utcnow().date())
     record_event(session, SOURCE, "marketing.submission.sent", {
         **submission_ref(submission, market),
         "kind": submission.kind,
@@ -241,13 +267,19 @@ def _send_to(session: Session, submission: Submission, market: Market, insured: 
 
 def request_quote(session: Session, submission: Submission, market: Market, request: dict) -> None:
     """A carrier.submission.requested message to the market's own queue, through the outbox
-    (the first send and every re-quote request travel the same route)."""
+    (the first send and every re-quote request travel the same route), with the client's
+    loss history by policy year and the market's package documents rendered so far."""
+    if market.channel != "queue":
+        raise Conflict(f"Market {market.id} takes submissions by email, not over the carrier contract.")
+    losses = summary_of(session, submission.client_id)
     record_event(session, SOURCE, OUTBOUND_TYPE, {
         "submission_id": submission.id,
         "market_id": market.id,
         "period": {"effective_date": submission.effective_date.isoformat(),
                    "expiration_date": submission.expiration_date.isoformat()},
-        "loss_history": [],
+        "loss_history": loss_history(losses),
+        "losses_as_of": losses_as_of(losses),
+        "documents": submission_package.carrier_documents(session, submission.id, market.id),
         **request,
         "reply_to": {"exchange": CARRIER_REPLIES.name, "routing_key": market.id},
     }, subject=submission.id, exchange=CARRIER_OUTBOUND.name, routing_key=outbound_routing_key(market.id))

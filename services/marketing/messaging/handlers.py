@@ -10,11 +10,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.marketing.domain import intake_batch, quotes, submissions
+from services.marketing.domain import email_channel, intake_batch, quotes, submission_package, submissions
+from services.marketing.domain import binding, carrier_messages
+from services.marketing.domain.errors import MarketingError, NotFound
 from services.marketing.domain.intake import json_form, to_json
+from services.marketing.domain.loss_summary import apply_losses
 from services.marketing.domain.readmodels import apply_client, apply_policy
 from services.marketing.models import Market, Submission, SubmissionDocument
 from shared.contracts.carrier import INTAKE_TYPE
+from shared.contracts.carrier_binding import ACKNOWLEDGED_TYPE, BIND_CONFIRMED_TYPE, POLICY_ISSUED_TYPE
 from shared.kit.consumer import BatchHandler, DeadLetter, Delivery, Rejected
 from shared.kit.db import utcnow
 from shared.kit.topology import INTAKE_QUEUE
@@ -45,17 +49,32 @@ def on_renewal_due(session: Session, delivery: Delivery) -> None:
                                data.get("account_manager"), _actor(delivery))
 
 
+def on_losses_updated(session: Session, delivery: Delivery) -> None:
+    """The client's latest loss summary, for the loss history of its submissions."""
+    apply_losses(session, delivery.data, _as_of(delivery))
+
+
 def on_document_generated(session: Session, delivery: Delivery) -> None:
     data = delivery.data
     if data["subject_type"] != "submission" or session.get(Submission, data["subject_id"]) is None:
         return
-    if session.get(SubmissionDocument, data["document_id"]) is not None:
-        return
-    session.add(SubmissionDocument(
-        document_id=data["document_id"], submission_id=data["subject_id"], kind=data["kind"],
-        title=data["title"], filename=data["filename"], download_path=data["download_path"],
-        generated_at=_as_of(delivery),
-    ))
+    if session.get(SubmissionDocument, data["document_id"]) is None:
+        session.add(SubmissionDocument(
+            document_id=data["document_id"], submission_id=data["subject_id"], kind=data["kind"],
+            title=data["title"], filename=data["filename"], download_path=data["download_path"],
+            generated_at=_as_of(delivery),
+        ))
+    if submission_package.record_generated(session, data, _as_of(delivery)) is not None:
+        session.flush()
+        email_channel.refresh(session, data["subject_id"])
+
+
+def on_document_failed(session: Session, delivery: Delivery) -> None:
+    """A package document that cannot be rendered fails the emails waiting for it."""
+    document = submission_package.record_failed(session, delivery.data, _as_of(delivery))
+    if document is not None:
+        session.flush()
+        email_channel.refresh(session, document.submission_id)
 
 
 def on_quote_submitted(session: Session, delivery: Delivery) -> None:
@@ -88,6 +107,62 @@ def on_quotes_submitted(session: Session, deliveries: list[Delivery]) -> dict[st
     for message_id, unknown in intake_batch.receive_many(session, vouched, utcnow().date()).items():
         verdicts[message_id] = None if unknown is None else DeadLetter(unknown.detail, kind="unknown_submission")
     return verdicts
+
+
+def _market_message(session: Session, delivery: Delivery) -> tuple[dict, Market]:
+    """The payload (JSON form) of a market's message and the market, if its own broker
+    user published it."""
+    data = to_json(delivery.data)
+    return data, vouched_market(session.get(Market, data["market_id"]), data["market_id"], delivery.user_id)
+
+
+def _answer(session: Session, delivery: Delivery, market: Market, data: dict, outcome: str,
+            reasons: list[str] | None = None) -> None:
+    quotes.reply(session, delivery.message_id, market.id, data, quotes.IntakeResult(outcome, reasons=reasons or []))
+
+
+def on_submission_acknowledged(session: Session, delivery: Delivery) -> None:
+    """carrier.submission.acknowledged: the market has the submission (recorded once)."""
+    data, market = _market_message(session, delivery)
+    _submission, entries = quotes.submission_and_market_list(session, data["submission_id"])
+    try:
+        entry = quotes.sent_entry(entries, market, data["submission_id"])
+    except quotes.UnknownSubmission as exc:
+        raise DeadLetter(exc.detail, kind="unknown_submission") from None
+    fresh = carrier_messages.acknowledge(session, entry, data, f"carrier:{market.id}")
+    _answer(session, delivery, market, data, "accepted" if fresh else "duplicate")
+
+
+def on_bind_confirmed(session: Session, delivery: Delivery) -> None:
+    """carrier.bind.confirmed: the market bound what it was asked to bind."""
+    data, market = _market_message(session, delivery)
+    bind = _bind_of(session, market, data)
+    try:
+        fresh = binding.confirm(session, bind, delivery.data, f"carrier:{market.id}", "queue",
+                                binding.rules_from_env())
+    except MarketingError as exc:
+        _answer(session, delivery, market, data, "rejected", [exc.detail])
+        return
+    _answer(session, delivery, market, data, "accepted" if fresh else "duplicate")
+
+
+def on_policy_issued(session: Session, delivery: Delivery) -> None:
+    """carrier.policy.issued: the issued policy, checked against the binder and quote."""
+    data, market = _market_message(session, delivery)
+    bind = _bind_of(session, market, data)
+    try:
+        _check, _found, fresh = carrier_messages.receive_issued_policy(session, bind, data, f"carrier:{market.id}")
+    except MarketingError as exc:
+        _answer(session, delivery, market, data, "rejected", [exc.detail])
+        return
+    _answer(session, delivery, market, data, "accepted" if fresh else "duplicate")
+
+
+def _bind_of(session: Session, market: Market, data: dict):
+    try:
+        return binding.bind_of_market(session, data["bind_id"], market, data["submission_id"])
+    except NotFound as exc:
+        raise DeadLetter(exc.detail, kind="unknown_bind") from None
 
 
 def vouched_market(market: Market | None, market_id: str, user_id: str | None) -> Market:
@@ -142,5 +217,10 @@ HANDLERS = {
     "accounts.policy.recorded": on_policy_recorded,
     "accounts.renewal.due": on_renewal_due,
     "documents.document.generated": on_document_generated,
+    "documents.document.failed": on_document_failed,
+    "accounts.losses.updated": on_losses_updated,
     INTAKE_TYPE: BatchHandler(single=on_quote_submitted, batch=on_quotes_submitted),
+    ACKNOWLEDGED_TYPE: on_submission_acknowledged,
+    BIND_CONFIRMED_TYPE: on_bind_confirmed,
+    POLICY_ISSUED_TYPE: on_policy_issued,
 }

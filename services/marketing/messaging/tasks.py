@@ -15,7 +15,7 @@ OPEN_SUBMISSIONS = business_gauge("marketing_open_submissions", "Submissions not
                                   ["status"])
 QUOTES_RECEIVED = business_gauge("marketing_quotes_received", "Answers received from each market, by status",
                                  ["market_id", "status"])
-OPEN_STATUSES = ("draft", "approved", "sent", "quoted")
+OPEN_STATUSES = ("draft", "approved", "sent", "quoted", "bind_requested")
 
 
 def refresh_gauges(db: Database, _settings: Settings) -> None:
@@ -67,3 +67,14 @@ def chase_overdue_quotes(db: Database, _settings: Settings) -> None:
 
 
 QUOTE_FOLLOW_UPS = PeriodicTask("quote-follow-ups", 300, chase_overdue_quotes)
+
+
+def expire_past_quotes(db: Database, _settings: Settings) -> None:
+    """Current, unbound quotes past their valid-until date become expired (and unbindable)."""
+    from services.marketing.domain.expiry import expire_quotes
+
+    with db.transaction() as session:
+        expire_quotes(session, utcnow().date())
+
+
+QUOTE_EXPIRY = PeriodicTask("quote-expiry", 300, expire_past_quotes)

@@ -149,3 +149,46 @@ def new_business(limit="1000000.00") -> dict:
         "specifications": {"GL": {"coverages": [{
             "code": "CGL", "limits": [{"kind": "each_occurrence", "amount": {"amount": limit, "currency": "USD"}}]}]}},
     }
+
+
+# -- binding ------------------------------------------------------------------------------
+
+def bind_confirmation(db, bind: dict, **changes) -> dict:
+    """A carrier.bind.confirmed payload for a bind order (as the API shows it): the market's
+    binder for the term it was asked to bind."""
+    from services.marketing.models import Bind, Quote
+
+    with db.transaction() as session:
+        record = session.get(Bind, bind["id"])
+        quote = session.get(Quote, record.quote_id)
+        submission = session.get(Submission, record.submission_id)
+        effective = (quote.effective_date or submission.effective_date).isoformat()
+        ref, revision = quote.carrier_quote_ref, quote.revision
+    data = {"market_id": bind["market_id"], "submission_id": bind["submission_id"], "bind_id": bind["id"],
+            "carrier_quote_ref": ref, "revision": revision, "binder_number": f"BND-{bind['id'][:8].upper()}",
+            "effective_date": effective}
+    data.update(changes)
+    return data
+
+
+def carrier_envelope(event_type: str, data: dict, *, message_id: str | None = None) -> dict:
+    return build_envelope(event_type=event_type, version=1, source=f"carrier:{data['market_id']}", data=data,
+                          message_id=message_id or str(uuid.uuid4()), subject=data.get("submission_id"),
+                          correlation_id=None, causation_id=None)
+
+
+def confirm_bind(db, bind: dict, **changes):
+    """The market confirms the bind order over the carrier contract, as its broker user."""
+    data = bind_confirmation(db, bind, **changes)
+    return deliver(db, carrier_envelope("carrier.bind.confirmed", data), user_id=broker_user(data["market_id"]))
+
+
+def bind_and_confirm(http, auth, db, quote_id: str, body: dict | None = None, **changes) -> dict:
+    """Order the quote bound through the API and have the market confirm it; the bind as
+    the API shows it afterwards."""
+    response = http.post(f"/api/v1/quotes/{quote_id}/bind", json=body or {}, headers=auth(**AM))
+    assert response.status_code == 201, response.get_json()
+    bind = response.get_json()
+    assert bind["status"] == "requested"
+    assert confirm_bind(db, bind, **changes) == "processed"
+    return http.get(f"/api/v1/binds/{bind['id']}", headers=auth(**AM)).get_json()

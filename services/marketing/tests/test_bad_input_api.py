@@ -89,11 +89,9 @@ def test_the_market_list_is_frozen_once_approved_and_a_sent_submission_is_not_se
     problem(http.post(f"/api/v1/submissions/{sent['id']}/send", json={}, headers=auth(**AM)), 409)
 
 
-def test_unknown_inactive_or_email_markets_cannot_be_chosen(http, auth, draft):
+def test_unknown_or_inactive_markets_cannot_be_chosen(http, auth, draft):
     http.post("/api/v1/markets", json=market_body("dormant-mutual", active=False), headers=auth(**PM))
-    http.post("/api/v1/markets", json=market_body("inbox-underwriters", channel="email", broker_user=None,
-                                                  email="uw@inbox.example"), headers=auth(**PM))
-    for market_ids in (["no-such-market"], ["dormant-mutual"], ["inbox-underwriters"], ["a", "a"]):
+    for market_ids in (["no-such-market"], ["dormant-mutual"], ["a", "a"]):
         problem(http.put(f"/api/v1/submissions/{draft['id']}/markets", json={"market_ids": market_ids},
                          headers=auth(**AM)), 422)
 

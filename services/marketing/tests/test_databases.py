@@ -16,7 +16,9 @@ from shared.kit.auth import mint_token
 from shared.kit.db import Database, utcnow
 from shared.kit.migrations import alembic_config, upgrade
 
-from .helpers import broker_user, deliver, emitted, golden_quote, golden_submission_sent, quote_envelope
+from .helpers import (
+    broker_user, confirm_bind, deliver, emitted, golden_quote, golden_submission_sent, quote_envelope,
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -69,4 +71,8 @@ class TestIntakeToBindOnEachBackend:
         response = http.post(f"/api/v1/quotes/{option['quote_id']}/bind", json={}, headers=headers)
         assert response.status_code == 201, response.get_json()
         assert http.post(f"/api/v1/quotes/{option['quote_id']}/bind", json={}, headers=headers).status_code == 409
+        assert emitted(db, "marketing.policy.bound") == []  # until the market confirms
+        (request,) = emitted(db, "carrier.bind.requested")
+        assert request["data"]["bind_id"] == response.get_json()["id"]
+        assert confirm_bind(db, response.get_json()) == "processed"
         assert len(emitted(db, "marketing.policy.bound")) == 1

@@ -76,7 +76,8 @@ def test_quote_and_declination_raise_their_events_and_complete_the_comparison(db
     ready = emitted(db, "marketing.comparison.ready")
     assert len(ready) == 1
     assert (ready[0]["data"]["quote_count"], ready[0]["data"]["declination_count"]) == (1, 1)
-    requests = emitted(db, "documents.document.requested")
+    requests = [r for r in emitted(db, "documents.document.requested") if r["data"]["subject_type"] == "submission"
+                and r["data"]["kind"] not in ("application", "specifications", "submission_letter")]  # the package
     assert sorted(r["data"]["kind"] for r in requests) == ["comparison_xlsx", "proposal_docx"]
     payload = requests[0]["data"]["payload"]
     assert payload["agency"]["name"] == "Sacramento Programs Insurance Services"
@@ -200,12 +201,13 @@ def test_a_schema_violation_is_refused_before_the_handler(db, sent):
 
 
 def test_after_binding_a_new_answer_is_rejected_and_a_resent_one_is_a_duplicate(db, sent):
-    from services.marketing.domain import quotes as quote_rules
+    from services.marketing.domain import binding
 
     data = golden_quote(0, valid_until=None)
     deliver(db, quote_envelope(data), user_id=broker_user(data["market_id"]))
     with db.transaction() as session:
-        quote_rules.bind(session, session.scalars(select(Quote)).one(), {}, "user:am.garcia", date(2026, 11, 27))
+        binding.order(session, session.scalars(select(Quote)).one(), {}, "user:am.garcia", date(2026, 11, 27),
+                      binding.BindRules(confirmation="immediate"))
     deliver(db, quote_envelope(data), user_id=broker_user(data["market_id"]))
     deliver(db, quote_envelope(golden_quote(0, valid_until=None, revision=3)), user_id=broker_user(data["market_id"]))
     outcomes = [(outcome, detail["reasons"]) for outcome, detail in _replies(db)]

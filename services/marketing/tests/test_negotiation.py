@@ -12,7 +12,9 @@ from shared.kit.audit import history
 from shared.kit.db import utcnow
 from shared.kit.topology import CARRIER_OUTBOUND, outbound_routing_key
 
-from .helpers import AM, answer, broker_user, deliver, emitted, quote_data, quote_envelope, quote_ids
+from .helpers import (
+    AM, answer, bind_and_confirm, broker_user, deliver, emitted, quote_data, quote_envelope, quote_ids,
+)
 
 MARKET = "golden-state-casualty"
 OUTSIDER = dict(user="am.pest", roles=("account_manager",), programs=("pest-control",))
@@ -74,7 +76,7 @@ def test_the_revision_chain_and_the_drift_from_indication_to_quote_to_bind(db, h
     data = quote_data(sid, MARKET, ref="GSC-9", revision=3, premium="10500.00")
     assert deliver(db, quote_envelope(data), user_id=broker_user(MARKET)) == "processed"
     final = next(r["quote_id"] for r in negotiation(http, auth, sid)[MARKET]["revisions"] if r["revision"] == 3)
-    assert http.post(f"/api/v1/quotes/{final}/bind", json={}, headers=auth(**AM)).status_code == 201
+    bind_and_confirm(http, auth, db, final)
 
     market = negotiation(http, auth, sid)[MARKET]
     assert market["status"] == "bound"

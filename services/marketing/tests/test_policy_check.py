@@ -12,7 +12,7 @@ from services.marketing.models import PolicyDiscrepancy
 from shared import testing
 from shared.kit.audit import history
 
-from .helpers import AM, emitted, quote_ids
+from .helpers import AM, bind_and_confirm, emitted, quote_ids
 
 
 def _money(amount):
@@ -59,12 +59,11 @@ def test_a_missing_line_and_a_removed_exclusion_are_discrepancies():
 
 
 @pytest.fixture
-def bound(http, auth, answered):
+def bound(db, http, auth, answered):
     quote_id = quote_ids(http, auth, answered["id"])["golden-state-casualty"]
-    response = http.post(f"/api/v1/quotes/{quote_id}/bind", json={}, headers=auth(**AM))
-    assert response.status_code == 201
+    bind = bind_and_confirm(http, auth, db, quote_id)
     quote = http.get(f"/api/v1/quotes/{quote_id}", headers=auth(**AM)).get_json()
-    return response.get_json(), quote
+    return bind, quote
 
 
 def _as_issued(quote):
@@ -92,7 +91,7 @@ def test_discrepancies_are_stored_audited_and_sent_to_accounts(db, http, auth, b
     with db.transaction() as session:
         stored = session.scalars(select(PolicyDiscrepancy).where(PolicyDiscrepancy.check_id == check["id"])).all()
         assert sorted(d.kind for d in stored) == ["limit", "new_exclusion"]
-        assert [e["action"] for e in history(session, "bind", bind["id"])] == ["bind.issued_policy_checked"]
+        assert [e["action"] for e in history(session, "bind", bind["id"])][-1] == "bind.issued_policy_checked"
     [event] = emitted(db, "marketing.policy.discrepancies_found")
     assert event["data"]["check_id"] == check["id"] and event["data"]["account_manager"] == "am.garcia"
     assert event["data"]["discrepancies"] == check["discrepancies"]

@@ -8,7 +8,7 @@ from shared.kit.db import utcnow
 from shared.kit.topology import CARRIER_OUTBOUND, outbound_routing_key
 
 from .helpers import (
-    AM, CLIENT_ID, answer, broker_user, deliver, deliver_accounts_examples, emitted, golden_quote,
+    AM, CLIENT_ID, answer, bind_and_confirm, broker_user, deliver, deliver_accounts_examples, emitted, golden_quote,
     new_business, quote_envelope, quote_ids,
 )
 
@@ -65,10 +65,7 @@ def test_every_market_answering_makes_the_comparison_ready_once(db, http, auth, 
 
 def test_binding_the_quote_emits_the_policies_with_full_coverages(db, http, auth, answered):
     quote_id = quote_ids(http, auth, answered["id"])["golden-state-casualty"]
-    response = http.post(f"/api/v1/quotes/{quote_id}/bind", json={"policy_numbers": {"AUTO": "GSC-CA-0001"}},
-                         headers=auth(**AM))
-    assert response.status_code == 201, response.get_json()
-    bind = response.get_json()
+    bind = bind_and_confirm(http, auth, db, quote_id, {"policy_numbers": {"AUTO": "GSC-CA-0001"}})
     assert bind["policy_numbers"]["AUTO"] == "GSC-CA-0001" and bind["policy_numbers"]["GL"].startswith("GOL-GL-")
     (event,) = emitted(db, "marketing.policy.bound")
     policies = {p["line_of_business"]: p for p in event["data"]["policies"]}
@@ -86,11 +83,11 @@ def test_binding_the_quote_emits_the_policies_with_full_coverages(db, http, auth
 
 def test_every_event_marketing_emitted_on_the_path_meets_its_contract(db, http, auth, answered):
     quote_id = quote_ids(http, auth, answered["id"])["golden-state-casualty"]
-    http.post(f"/api/v1/quotes/{quote_id}/bind", json={}, headers=auth(**AM))
+    bind_and_confirm(http, auth, db, quote_id)
     types = {e["type"] for e in emitted(db)}  # emitted() validates every row strictly
     assert types == {"carrier.submission.requested", "marketing.submission.sent", "carrier.quote.replied",
                      "marketing.quote.received", "marketing.quote.declined", "marketing.comparison.ready",
-                     "documents.document.requested", "marketing.policy.bound"}
+                     "documents.document.requested", "carrier.bind.requested", "marketing.policy.bound"}
 
 
 def test_a_renewal_can_be_opened_through_the_api_from_expiring_policies(db, http, auth, markets):
@@ -132,4 +129,6 @@ def test_a_revision_after_the_comparison_shows_in_it(db, http, auth, answered):
     assert comparison["options"][0]["total_cost"]["amount"] == "46330.00"
     response = http.post(f"/api/v1/submissions/{answered['id']}/comparison/documents", headers=auth(**AM))
     assert response.status_code == 202 and len(response.get_json()["request_ids"]) == 2
-    assert len(emitted(db, "documents.document.requested")) == 4
+    comparisons = [e for e in emitted(db, "documents.document.requested")
+                   if e["data"]["kind"] in ("comparison_xlsx", "proposal_docx")]
+    assert len(comparisons) == 4

@@ -128,7 +128,7 @@ def test_with_three_declinations_the_bind_carries_tax_fee_and_the_affidavit_data
     assert [r["declining_market"] for r in rows] == [m.replace("-", " ").title() for m in ADMITTED]
     assert {(r["surplus_lines_tax"], r["stamping_fee"], r["naic_code"]) for r in rows} == {("300.00", "18.00", "34567")}
     with db.transaction() as session:
-        assert [e["action"] for e in history(session, "bind", bind["id"])] == ["bind.surplus_lines_recorded"]
+        assert "bind.surplus_lines_recorded" in [e["action"] for e in history(session, "bind", bind["id"])]
 
 
 def test_the_declination_count_is_configurable(db, settings, auth, search, monkeypatch):
