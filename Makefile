@@ -44,6 +44,9 @@ test-fast: install ## the suite without the end-to-end tests
 bench: install ## benchmarks against same-run baselines (needs RabbitMQ and PostgreSQL)
 	$(BIN)/python -m bench
 
+bench-accounts: install ## accounts at 10k and 100k clients: p50/p95 of the everyday reads (CLIENTS=N to scale)
+	$(BIN)/python -m bench.accounts_scale $(if $(CLIENTS),--clients $(CLIENTS))
+
 jsonschema: install ## regenerate the carrier contract's JSON Schema files
 	$(BIN)/python -m shared.contracts.jsonschema
 
