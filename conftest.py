@@ -1,7 +1,13 @@
 """Fixtures for every test in the repository (service tests and cross-service tests)."""
+import os
+
 import pytest
 
 from shared import testing
+
+# Every fast ContractSchema.dump in the suite (and in the processes it starts) is checked
+# against marshmallow's own dump (shared/contracts/dumping.py).
+os.environ.setdefault("CONTRACTS_VERIFY_FAST_DUMP", "1")
 
 
 @pytest.fixture(scope="session")
