@@ -34,6 +34,8 @@ class Client(Base):
     __table_args__ = (
         Index("ix_clients_name_key_id", "name_key", "id"),
         Index("ix_clients_program_name_key_id", "program", "name_key", "id"),
+        # Search by DBA prefix ("trading as"), like the name's.
+        Index("ix_clients_dba_key_id", "dba_key", "id"),
         # Lists of policies and activities narrowed to the caller's programs check each
         # row's client program from this index alone (no heap visit per candidate row).
         Index("ix_clients_id_program", "id", "program"),
@@ -46,6 +48,9 @@ class Client(Base):
     # Byte order ("C") on PostgreSQL, so one b-tree serves both ORDER BY and LIKE 'prefix%'.
     name_key: Mapped[str] = mapped_column(String(200).with_variant(String(200, collation="C"), "postgresql"))
     dba: Mapped[str | None] = mapped_column(String(200))
+    # Lower-cased DBA, searched by prefix as name_key is (None without a DBA).
+    dba_key: Mapped[str | None] = mapped_column(
+        String(200).with_variant(String(200, collation="C"), "postgresql"))
     entity_type: Mapped[str | None] = mapped_column(String(40))
     fein: Mapped[str | None] = mapped_column(String(9), index=True)
     naics: Mapped[str | None] = mapped_column(String(6))
@@ -148,6 +153,8 @@ class Credential(Base):
     kind: Mapped[str] = mapped_column(String(40))
     number: Mapped[str] = mapped_column(String(40), index=True)
     expires_on: Mapped[date | None] = mapped_column(Date)
+    # A CSLB licence's classifications (B, C-10, C-61/D-49 …); None or [] for other kinds.
+    classifications: Mapped[list | None] = mapped_column(JSON)
 
     client: Mapped[Client] = relationship(back_populates="credentials")
 

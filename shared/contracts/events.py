@@ -52,6 +52,15 @@ class ClientLocationSchema(ContractSchema):
     mailing = fields.Boolean(load_default=False)
 
 
+class CredentialClassificationsSchema(ContractSchema):
+    """The classifications a credential carries (a CSLB licence's B, C-10, C-61/D-49 …),
+    kept beside ``credentials`` so the shared credential shape is unchanged."""
+
+    kind = fields.String(required=True)
+    number = fields.String(required=True)
+    codes = fields.List(fields.String(), required=True)
+
+
 class ClientSnapshotSchema(ContractSchema):
     client_id = fields.String(required=True)
     program = fields.String(required=True)
@@ -65,6 +74,8 @@ class ClientSnapshotSchema(ContractSchema):
     account_manager = fields.String(load_default=None, allow_none=True)
     producer = fields.String(load_default=None, allow_none=True)
     credentials = fields.List(fields.Nested(CredentialSchema), load_default=list)
+    classifications = fields.List(fields.Nested(CredentialClassificationsSchema), load_default=list,
+                                  metadata={"description": "per credential that has them (CSLB licence)"})
     contacts = fields.List(fields.Nested(ClientContactSchema), load_default=list)
     locations = fields.List(fields.Nested(ClientLocationSchema), load_default=list)
 
@@ -76,7 +87,8 @@ class ClientRegisteredV1(ClientSnapshotSchema):
 
 @event("accounts.client.updated", 1, "A client's details or regulatory credentials changed; carries the whole snapshot.")
 class ClientUpdatedV1(ClientSnapshotSchema):
-    pass
+    changed = fields.List(fields.String(), load_default=list, metadata={
+        "description": "what changed: field names such as credentials, classifications, status, contacts"})
 
 
 @event("accounts.policy.recorded", 1, "A policy term was recorded (new, renewal, or bound through marketing).")
@@ -231,6 +243,56 @@ class QuoteOverdueV1(SubmissionRefSchema):
     account_manager = fields.String(load_default=None, allow_none=True)
 
 
+@event("marketing.quote.expired", 1, "A market's current quote or indication passed its valid-until date unbound "
+       "(raised once per quote revision); it can no longer be bound until the market revises it.")
+class QuoteExpiredV1(SubmissionRefSchema):
+    quote_id = fields.String(required=True)
+    carrier_quote_ref = fields.String(required=True)
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+    status = fields.String(required=True, validate=validate.OneOf(("quoted", "indication")))
+    valid_until = fields.Date(required=True)
+    total_cost = fields.Nested(NonNegativeMoneySchema, required=True)
+    insured_name = fields.String(required=True)
+    effective_date = fields.Date(required=True)
+    account_manager = fields.String(load_default=None, allow_none=True)
+
+
+class BindRefSchema(SubmissionRefSchema):
+    bind_id = fields.String(required=True)
+    quote_id = fields.String(required=True)
+    carrier_quote_ref = fields.String(required=True)
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+    insured_name = fields.String(required=True)
+    account_manager = fields.String(load_default=None, allow_none=True)
+
+
+@event("marketing.bind.requested", 1, "A bind order went to the market (over the carrier contract, or to be "
+       "confirmed by email for an email market); the market's binder is awaited by ``binder_due``.")
+class BindRequestedV1(BindRefSchema):
+    channel = fields.String(required=True, validate=validate.OneOf(("queue", "email")))
+    total_cost = fields.Nested(NonNegativeMoneySchema, required=True)
+    effective_date = fields.Date(required=True)
+    requested_by = fields.String(required=True)
+    requested_at = fields.AwareDateTime(required=True)
+    binder_due = fields.Date(required=True)
+
+
+@event("marketing.bind.declined", 1, "The market refused to bind the quote it was ordered to bind (its reason); the "
+       "submission is open again for another market's quote.")
+class BindDeclinedV1(BindRefSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1))
+    declined_by = fields.String(required=True)
+    declined_at = fields.AwareDateTime(required=True)
+
+
+@event("marketing.bind.cancelled", 1, "The agency withdrew a bind order before the market confirmed it (the "
+       "market is told over the carrier contract); the quote may be bound again.")
+class BindCancelledV1(BindRefSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1))
+    cancelled_by = fields.String(required=True)
+    cancelled_at = fields.AwareDateTime(required=True)
+
+
 @event("marketing.comparison.ready", 1, "Every market on a submission has answered; the comparison is ready.")
 class ComparisonReadyV1(ContractSchema):
     submission_id = fields.String(required=True)
@@ -264,7 +326,7 @@ class PolicyBoundV1(ContractSchema):
 
 POLICY_DISCREPANCY_KINDS = (
     "missing_line", "extra_line", "premium", "missing_coverage", "extra_coverage", "limit", "deductible",
-    "missing_form", "extra_form", "new_exclusion", "removed_exclusion",
+    "missing_form", "extra_form", "new_exclusion", "removed_exclusion", "term",
 )
 
 

@@ -25,13 +25,18 @@ class Clients(MethodView):
     @blp.arguments(ClientListArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, ClientPageSchema)
     def get(self, args):
-        """Clients in the caller's programs, by name; search by name prefix, credential,
-        policy number, FEIN, or NAICS / SIC code (or its prefix)."""
-        where = ClientFilter(programs=visible_programs(), name=args.get("name"),
-                             credential_number=args.get("credential_number"),
+        """Clients in the caller's programs, by name; search by name or DBA prefix
+        (``q``: either), credential number, policy number, FEIN, or NAICS / SIC code (or its
+        prefix); filter by program, status and team member (account manager, producer,
+        assistant, or ``team_member``: any of them)."""
+        team_member = args.get("team_member")
+        where = ClientFilter(programs=visible_programs(), name=args.get("name"), dba=args.get("dba"),
+                             name_or_dba=args.get("q"), credential_number=args.get("credential_number"),
                              policy_number=args.get("policy_number"), fein=args.get("fein"),
                              naics=args.get("naics"), sic=args.get("sic"),
                              status=args.get("status"), account_manager=args.get("account_manager"),
+                             producer=args.get("producer"), assistant=args.get("assistant"),
+                             team_member=principal().user_id if team_member == "me" else team_member,
                              program=args.get("program"))
         with business_rules():
             found = find_clients(db_session(), where, limit=args["limit"], after=cursor_key(args))

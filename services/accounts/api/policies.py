@@ -11,7 +11,7 @@ from services.accounts.api.access import (
 from services.accounts.api.presenters import policy_view
 from services.accounts.api.schemas import PolicyCancelSchema, PolicyCreateSchema, PolicyOutSchema, PolicyPageSchema
 from services.accounts.domain.cancellations import cancel_policy
-from services.accounts.domain.policies import client_policies, get_policy, record_policy
+from services.accounts.domain.policies import client_policies, get_policy, record_policy, renewals_of
 from shared.contracts.pagination import PageArgsSchema
 from shared.kit.web import db_session, principal, visible_or_404
 
@@ -27,7 +27,8 @@ class ClientPolicies(MethodView):
         client = visible_client(client_id)
         with business_rules():
             found = client_policies(db_session(), client.id, limit=args["limit"], after=cursor_key(args))
-        return page_body(found, policy_view)
+        renewals = renewals_of(db_session(), [p.id for p in found.items])
+        return page_body(found, lambda p: policy_view(p, renewals.get(p.id)))
 
     @blp.arguments(PolicyCreateSchema)
     @blp.response(201, PolicyOutSchema)
@@ -46,11 +47,11 @@ class ClientPolicies(MethodView):
 class PolicyById(MethodView):
     @blp.response(200, PolicyOutSchema)
     def get(self, policy_id):
-        """One policy term with its coverage records."""
+        """One policy term with its coverage records and its place in the renewal chain."""
         with business_rules():
             policy = get_policy(db_session(), policy_id)
         visible_or_404(policy.client.program, "policy")
-        return policy_view(policy)
+        return policy_view(policy, renewals_of(db_session(), [policy.id]).get(policy.id))
 
 
 @blp.route("/policies/<policy_id>/cancel")
@@ -68,4 +69,4 @@ class CancelPolicy(MethodView):
         with business_rules():
             cancel_policy(db_session(), principal().actor, policy, **facts)
         commit()
-        return policy_view(policy)
+        return policy_view(policy, renewals_of(db_session(), [policy.id]).get(policy.id))

@@ -11,12 +11,16 @@ def client_summary(client: Client, roles) -> dict:
         "id": client.id, "program": client.program, "name": client.name, "dba": client.dba,
         "status": client.status, "fein": display_fein(client.fein, roles),
         "account_manager": client.account_manager, "producer": client.producer, "assistant": client.assistant,
-        "credentials": [{"kind": c.kind, "number": c.number, "expires_on": c.expires_on} for c in client.credentials],
+        "credentials": [{"kind": c.kind, "number": c.number, "expires_on": c.expires_on,
+                         "classifications": list(c.classifications or [])} for c in client.credentials],
     }
 
 
 def client_detail(client: Client, roles, checklists: list[dict]) -> dict:
     """The account; ``checklists`` is its file set-up progress (domain.checklists.progress)."""
+    # A renewal term is always the same client's, so the chain is read from its own policies.
+    renewals = {p.replaces_policy_id: p.id
+                for p in sorted(client.policies, key=lambda p: (p.effective_date, p.id)) if p.replaces_policy_id}
     return client_summary(client, roles) | {
         "file_setup": {"done": sum(c["done"] for c in checklists), "total": sum(c["total"] for c in checklists),
                        "checklists": checklists},
@@ -24,7 +28,7 @@ def client_detail(client: Client, roles, checklists: list[dict]) -> dict:
         "created_at": client.created_at, "updated_at": client.updated_at,
         "contacts": [contact_view(c) for c in client.contacts],
         "locations": [location_view(loc) for loc in client.locations],
-        "policies": [policy_view(p) for p in client.policies],
+        "policies": [policy_view(p, renewals.get(p.id)) for p in client.policies],
     }
 
 
@@ -43,7 +47,8 @@ def location_view(location: Location) -> dict:
             "created_at": location.created_at, "updated_at": location.updated_at}
 
 
-def policy_view(policy: Policy) -> dict:
+def policy_view(policy: Policy, renewal_policy_id: str | None = None) -> dict:
+    """The term; ``renewal_policy_id``: the term renewing it, when one is recorded."""
     return {
         "id": policy.id, "client_id": policy.client_id, "program": policy.client.program,
         "line_of_business": policy.line_of_business, "policy_number": policy.policy_number,
@@ -52,6 +57,7 @@ def policy_view(policy: Policy) -> dict:
         "period": {"effective_date": policy.effective_date, "expiration_date": policy.expiration_date},
         "status": policy.status, "premium": {"amount": policy.premium_amount, "currency": policy.premium_currency},
         "coverages": policy.coverages, "replaces_policy_id": policy.replaces_policy_id,
+        "renewal_policy_id": renewal_policy_id,
         "bind_id": policy.bind_id, "bound_quote_id": policy.bound_quote_id,
         "cancellation": _cancellation(policy),
         "created_at": policy.created_at, "updated_at": policy.updated_at,

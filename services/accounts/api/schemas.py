@@ -10,6 +10,7 @@ from services.accounts.domain.activities import ACTIVITY_TYPES, PRIORITIES, STAT
 from services.accounts.domain.clients import CLIENT_STATUSES
 from services.accounts.domain.communications import DIRECTIONS
 from services.accounts.domain.contacts import CHANNELS, CONTACT_ROLES
+from services.accounts.domain.credentials import MAX_CLASSIFICATIONS
 from services.accounts.domain.diary import VIEWS as DIARY_VIEWS
 from services.accounts.domain.hand_overs import HAND_OVER_KINDS
 from services.accounts.domain.pipeline import STAGES as PIPELINE_STAGES
@@ -44,6 +45,15 @@ def _optional_text(max_length: int, **kwargs):
 
 # -- clients ----------------------------------------------------------------------------
 
+class ClientCredentialSchema(CredentialSchema):
+    expires_on = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "licences and permits; USDOT, MC and WCIRB numbers do not expire"})
+    classifications = fields.List(
+        fields.String(validate=validate.Length(min=1, max=20)), load_default=list,
+        validate=validate.Length(max=MAX_CLASSIFICATIONS),
+        metadata={"description": "CSLB licence classifications, e.g. B, C-10, C-61/D-49 (CSLB licences only)"})
+
+
 class ClientChangesSchema(ContractSchema):
     """Every field optional: what PATCH changes.  ``credentials`` replaces the whole list."""
 
@@ -59,18 +69,22 @@ class ClientChangesSchema(ContractSchema):
     account_manager = fields.String(allow_none=True, validate=USER)
     producer = fields.String(allow_none=True, validate=USER)
     assistant = fields.String(allow_none=True, validate=USER)
-    credentials = fields.List(fields.Nested(CredentialSchema), validate=validate.Length(max=50))
+    credentials = fields.List(fields.Nested(ClientCredentialSchema), validate=validate.Length(max=50))
 
 
 class ClientCreateSchema(ClientChangesSchema):
     program = fields.String(required=True, validate=PROGRAM)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     status = fields.String(load_default="prospect", validate=validate.OneOf(CLIENT_STATUSES))
-    credentials = fields.List(fields.Nested(CredentialSchema), load_default=list, validate=validate.Length(max=50))
+    credentials = fields.List(fields.Nested(ClientCredentialSchema), load_default=list,
+                              validate=validate.Length(max=50))
 
 
 class ClientListArgsSchema(PageArgsSchema):
     name = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "name prefix"})
+    dba = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "DBA prefix"})
+    q = fields.String(validate=validate.Length(min=1, max=200),
+                      metadata={"description": "name or DBA prefix (one search box)"})
     credential_number = fields.String(validate=validate.Length(min=1, max=40))
     policy_number = fields.String(validate=validate.Length(min=1, max=60))
     fein = fields.String(validate=validate.Length(min=9, max=11))
@@ -79,6 +93,10 @@ class ClientListArgsSchema(PageArgsSchema):
                         metadata={"description": "SIC code or prefix (42: motor freight)"})
     status = fields.String(validate=validate.OneOf(CLIENT_STATUSES))
     account_manager = fields.String(validate=USER)
+    producer = fields.String(validate=USER)
+    assistant = fields.String(validate=USER)
+    team_member = fields.String(validate=USER, metadata={
+        "description": 'the account manager, producer or assistant ("me": the caller)'})
     program = fields.String(validate=PROGRAM)
 
 
@@ -86,6 +104,7 @@ class CredentialOutSchema(ContractSchema):
     kind = fields.String()
     number = fields.String()
     expires_on = fields.Date(allow_none=True)
+    classifications = fields.List(fields.String())
 
 
 class CancellationSchema(ContractSchema):
@@ -108,7 +127,8 @@ class PolicyOutSchema(ContractSchema):
     status = fields.String()
     premium = fields.Nested(MoneySchema)
     coverages = fields.List(fields.Nested(CoverageSchema))
-    replaces_policy_id = fields.String(allow_none=True)
+    replaces_policy_id = fields.String(allow_none=True, metadata={"description": "the expiring term this renews"})
+    renewal_policy_id = fields.String(allow_none=True, metadata={"description": "the term renewing this one"})
     bind_id = fields.String(allow_none=True)
     bound_quote_id = fields.String(allow_none=True)
     cancellation = fields.Nested(CancellationSchema, allow_none=True, metadata={"description": "set once cancelled"})
@@ -264,10 +284,20 @@ ClientPageSchema = page_schema(ClientSummarySchema, "ClientPageSchema")
 
 # -- policies ---------------------------------------------------------------------------
 
+class PolicyMarketSchema(MarketRefSchema):
+    """The market as a policy term records it: the carrier (NAIC code when known), and the
+    wholesaler when placed through one; each within what the columns hold."""
+
+    market_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
+    carrier_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    wholesaler = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200),
+                               metadata={"description": "the wholesaler / MGA the term was placed through"})
+
+
 class PolicyCreateSchema(ContractSchema):
     line_of_business = fields.String(required=True, validate=validate.OneOf(tuple(LINES_OF_BUSINESS)))
     policy_number = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    market = fields.Nested(MarketRefSchema, required=True)
+    market = fields.Nested(PolicyMarketSchema, required=True)
     period = fields.Nested(PeriodSchema, required=True)
     status = fields.String(load_default="in_force", validate=validate.OneOf(POLICY_STATUSES))
     premium = fields.Nested(NonNegativeMoneySchema, required=True)

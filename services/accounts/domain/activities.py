@@ -27,6 +27,7 @@ ACTIVITY_TYPES = {
     "review_comparison": "Review comparison and prepare proposal",
     "review_policy": "Review policy",
     "filing_due": "Filing due",
+    "credential_renewal": "Credential renewal (licence or permit expiring)",
     "document_ready": "Document ready",
 }
 PRIORITIES = ("low", "normal", "high")

@@ -34,9 +34,11 @@ def templates() -> dict:
 
 
 def template_for(program: str, kind: str) -> tuple[str, list[dict]]:
-    """(the template's program, its items): the program's own, else the default."""
+    """(the template's program, its items): the program's own, else the default.  Program
+    codes are matched with - and _ alike ("pest-control" uses the pest_control template)."""
     data = templates()
-    name = program if kind in data.get(program, {}) else DEFAULT_PROGRAM
+    key = program.replace("-", "_")
+    name = key if kind in data.get(key, {}) else DEFAULT_PROGRAM
     return name, data[name][kind]
 
 

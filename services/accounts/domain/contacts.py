@@ -156,4 +156,4 @@ def _audited(contact: Contact) -> dict:
 
 def _touch(session: Session, client: Client) -> None:
     client.updated_at = utcnow()
-    announce_update(session, client)
+    announce_update(session, client, ["contacts"])

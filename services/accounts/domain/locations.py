@@ -145,4 +145,4 @@ def _audited(location: Location) -> dict:
 
 def _touch(session: Session, client: Client) -> None:
     client.updated_at = utcnow()
-    announce_update(session, client)
+    announce_update(session, client, ["locations"])

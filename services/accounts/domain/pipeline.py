@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import case, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload, load_only
 
 from services.accounts.domain.paging import Page, page
 from services.accounts.models import Activity, Client, Policy, RenewalNotice
@@ -74,7 +74,12 @@ def pipeline_page(session: Session, where: PipelineFilter, *, limit: int, after:
         return Page([], None)
     renewal_id = (select(_renewal.id).where(_renewal.replaces_policy_id == Policy.id)
                   .order_by(_renewal.effective_date.desc()).limit(1).scalar_subquery())
-    rows = session.execute(select(Policy, stage_of(where.today), renewal_id).options(joinedload(Policy.client))
+    # Only the columns an entry shows (not the coverage records, the cancellation …).
+    columns = load_only(Policy.id, Policy.client_id, Policy.line_of_business, Policy.policy_number,
+                        Policy.carrier_name, Policy.expiration_date, Policy.status, Policy.premium_amount,
+                        Policy.premium_currency)
+    client = joinedload(Policy.client).load_only(Client.id, Client.name, Client.program, Client.account_manager)
+    rows = session.execute(select(Policy, stage_of(where.today), renewal_id).options(columns, client)
                            .where(Policy.id.in_(ids.items)))
     found = {policy.id: (policy, stage, renewal) for policy, stage, renewal in rows}
     entries = [_entry(*found[policy_id], where.today) for policy_id in ids.items]

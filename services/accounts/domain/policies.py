@@ -87,6 +87,16 @@ def client_policies(session: Session, client_id: str, *, limit: int, after: list
                 key_of=lambda p: [p.expiration_date.isoformat(), p.id], parse_sort=_iso_date)
 
 
+def renewals_of(session: Session, policy_ids: list[str]) -> dict[str, str]:
+    """For each expiring term among ``policy_ids``, the id of its (latest) renewal term."""
+    if not policy_ids:
+        return {}
+    rows = session.execute(select(Policy.replaces_policy_id, Policy.id)
+                           .where(Policy.replaces_policy_id.in_(policy_ids))
+                           .order_by(Policy.effective_date, Policy.id))
+    return {expiring: renewal for expiring, renewal in rows}
+
+
 def same_number(session: Session, terms: dict) -> Policy | None:
     return session.scalar(select(Policy).where(
         Policy.market_key == market_key(terms["market"]), Policy.policy_number == terms["policy_number"]))

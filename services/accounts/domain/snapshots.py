@@ -23,16 +23,19 @@ def client_snapshot(client: Client) -> dict:
         "entity_type": client.entity_type, "status": client.status, "naics": client.naics, "sic": client.sic,
         "address": address_of(client), "account_manager": client.account_manager,
         "producer": client.producer, "credentials": credentials_of(client),
+        "classifications": classifications_of(client),
         "contacts": [contact_snapshot(c) for c in client.contacts],
         "locations": [location_snapshot(loc) for loc in client.locations],
     }
 
 
-def announce_update(session: Session, client: Client) -> None:
-    """Emit accounts.client.updated with the whole snapshot, as it now stands."""
+def announce_update(session: Session, client: Client, changed: list[str]) -> None:
+    """Emit accounts.client.updated with the whole snapshot, as it now stands, naming what
+    ``changed`` (e.g. ["contacts"])."""
     session.flush()
     session.refresh(client, ["contacts", "locations"])
-    record_event(session, SOURCE, "accounts.client.updated", client_snapshot(client), subject=client.id)
+    record_event(session, SOURCE, "accounts.client.updated", client_snapshot(client) | {"changed": changed},
+                 subject=client.id)
 
 
 def insured_of(client: Client) -> dict:
@@ -50,8 +53,16 @@ def address_of(row: Client | Location) -> dict | None:
 
 
 def credentials_of(client: Client) -> list[dict]:
+    """The credentials as the shared CredentialSchema has them (kind, number, expires_on)."""
     return [{"kind": c.kind, "number": c.number, "expires_on": c.expires_on}
             for c in sorted(client.credentials, key=lambda c: (c.kind, c.number))]
+
+
+def classifications_of(client: Client) -> list[dict]:
+    """The classifications of each credential that has them (a CSLB licence's B, C-10 …),
+    beside the credentials so the shared credential shape stays as every consumer knows it."""
+    return [{"kind": c.kind, "number": c.number, "codes": list(c.classifications)}
+            for c in sorted(client.credentials, key=lambda c: (c.kind, c.number)) if c.classifications]
 
 
 def contact_snapshot(contact: Contact) -> dict:

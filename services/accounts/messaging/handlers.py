@@ -17,6 +17,7 @@ from services.accounts.domain.errors import AccountsError
 from services.accounts.domain.policies import record_bound_policies
 from services.accounts.messaging.compliance_events import filing_overdue
 from services.accounts.messaging.email_log import submission_emailed
+from services.accounts.messaging.marketing_events import HANDLERS as MARKETING_EVENT_HANDLERS
 from services.accounts.models import Client, Policy
 from shared.kit.consumer import DeadLetter, Delivery
 from shared.kit.db import utcnow
@@ -144,6 +145,7 @@ HANDLERS = {
     "compliance.filing.overdue": filing_overdue,
     "marketing.quote.overdue": quote_overdue,
     "marketing.submission.emailed": submission_emailed,
+    **MARKETING_EVENT_HANDLERS,  # quote expiry and bind orders (marketing_events.py)
 }
 
 

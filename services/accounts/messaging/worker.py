@@ -6,6 +6,7 @@ import os
 import threading
 
 from services.accounts.domain.absences import apply_absences
+from services.accounts.domain.credential_expiry import configured_expiry_days, watch_credentials
 from services.accounts.domain.renewals import DEFAULT_LEAD_DAYS, parse_lead_days, scan
 from services.accounts.messaging.handlers import HANDLERS
 from shared.kit.config import Settings
@@ -24,9 +25,12 @@ def configured_lead_days() -> tuple[int, ...]:
 
 
 def renewal_scan_task(db: Database, _settings: Settings) -> None:
+    """The renewal scan, then the watch on expiring credentials."""
     with db.transaction() as session:
         summary = scan(session, utcnow().date(), configured_lead_days())
+        watched = watch_credentials(session, utcnow().date(), configured_expiry_days())
     log.info(summary.line())
+    log.info(watched.line())
 
 
 def absence_cover_task(db: Database, _settings: Settings) -> None:

@@ -28,12 +28,32 @@ def test_a_new_account_gets_its_programs_checklist_and_shows_progress(http, auth
 
 
 def test_a_program_without_its_own_template_gets_the_default(http, auth):
-    headers = auth(programs=["pest_control"])
-    client = create_client(http, headers, program="pest_control", credentials=[])
+    headers = auth(programs=["hospitality"])
+    client = create_client(http, headers, program="hospitality", credentials=[])
     [checklist] = _checklists(http, headers, client["id"])
     assert checklist["template"] == "default"
     default = checklists.templates()["default"]["new_account"]
     assert [i["key"] for i in checklist["items"]] == [i["key"] for i in default]
+
+
+@pytest.mark.parametrize("program, template, credential_item", [
+    ("construction", "construction", "CSLB licence number, classifications"),
+    ("pest-control", "pest_control", "SPCB company registration and DPR"),
+    ("pest_control", "pest_control", "SPCB company registration and DPR"),
+    ("movers", "movers", "BHGS household movers permit"),
+    ("passenger_carriers", "passenger_carriers", "CPUC TCP or PSC number"),
+    ("transportation", "transportation", "DMV CA number, USDOT and MC"),
+])
+def test_each_specialty_program_has_its_own_checklists_for_both_kinds(http, auth, program, template,
+                                                                        credential_item):
+    for kind in checklists.KINDS:
+        assert checklists.template_for(program, kind)[0] == template
+    headers = auth(programs=[program])
+    client = create_client(http, headers, program=program, credentials=[])
+    [checklist] = _checklists(http, headers, client["id"])
+    assert checklist["template"] == template
+    assert any(credential_item in item["label"] for item in checklist["items"])
+    assert client["file_setup"]["total"] == len(checklist["items"])
 
 
 def test_completing_an_item_records_who_and_when_once_and_moves_progress(http, auth):

@@ -12,8 +12,9 @@ from shared.kit.auth import mint_token
 
 def test_registering_a_motor_carrier_emits_client_registered_with_its_credentials(http, auth, db):
     client = create_client(http, auth())
-    assert client["credentials"] == [{"kind": "DMV_CA", "number": "CA123456", "expires_on": None},
-                                     {"kind": "USDOT", "number": "3141592", "expires_on": None}]
+    assert client["credentials"] == [
+        {"kind": "DMV_CA", "number": "CA123456", "expires_on": None, "classifications": []},
+        {"kind": "USDOT", "number": "3141592", "expires_on": None, "classifications": []}]
     [event] = emitted(db, "accounts.client.registered")
     assert event["subject"] == client["id"]
     assert event["data"]["client_id"] == client["id"]

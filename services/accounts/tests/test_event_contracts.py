@@ -39,7 +39,9 @@ def test_every_event_accounts_emits_validates_and_matches_its_golden_example(htt
         "description": "Terminal", "occupancy": "Truck terminal", "employee_count": 40,
         "values": {"building": {"amount": "1250000.00"}, "contents": {"amount": "80000.00"},
                    "business_income": {"amount": "300000.00"}}})
-    http.patch(f"/api/v1/clients/{client['id']}", json={"dba": "DVF", "sic": "4213"}, headers=headers)
+    http.patch(f"/api/v1/clients/{client['id']}", headers=headers, json={"dba": "DVF", "sic": "4213", "credentials": [
+        *client["credentials"], {"kind": "CSLB_LICENSE", "number": "1012345", "expires_on": "2027-09-30",
+                                 "classifications": ["A", "C-12"]}]})
     with db.transaction() as session:
         scan(session, TODAY)
     envelopes = emitted(db)  # each validated strictly against its contract

@@ -28,6 +28,11 @@ EXPECTED_ACTIVITY = {
     "compliance.filing.due": "filing_due",
     "compliance.filing.overdue": "filing_due",
     "marketing.quote.overdue": "follow_up",
+    # Quote expiry and bind orders (messaging/marketing_events.py, test_marketing_events.py).
+    "marketing.quote.expired": "follow_up",
+    "marketing.bind.requested": "follow_up",
+    "marketing.bind.declined": "follow_up",
+    "marketing.bind.cancelled": "follow_up",
 }
 ALL_EXAMPLES = [(t, i, e) for t in SUBSCRIPTIONS["accounts"] for i, e in enumerate(testing.examples(t))]
 # Events logged on the account without an activity (each tested in its own module).
