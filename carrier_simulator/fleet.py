@@ -49,6 +49,8 @@ class Behaviour:
     acknowledge: bool = True
     issue_delay_seconds: float = 20.0
     policy_discrepancy_rate: Decimal = Decimal("0")
+    bind_decline_rate: Decimal = Decimal("0")
+    bind_decline_reason: str = "Underwriting review before binding: outside our guidelines after all."
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ def _behaviour(sim: dict) -> Behaviour:
         acknowledge=bool(sim.get("acknowledge", defaults.acknowledge)),
         issue_delay_seconds=float(sim.get("issue_delay_seconds", defaults.issue_delay_seconds)),
         policy_discrepancy_rate=Decimal(str(sim.get("policy_discrepancy_rate", "0"))),
+        bind_decline_rate=Decimal(str(sim.get("bind_decline_rate", "0"))),
+        bind_decline_reason=sim.get("bind_decline_reason") or defaults.bind_decline_reason,
     )
 
 

@@ -1,5 +1,6 @@
 """The simulator's loop: read submissions from every market's inbox, schedule each
 market's answers after its delay, publish them when due, log the platform's replies.
+A bind cancellation in the inbox drops the answers still due on that bind.
 
 One thread drives every connection; a heap of due sends is drained between short
 ``drain_events`` calls, so one market's delay never holds up another's.  A submission
@@ -20,7 +21,7 @@ from marshmallow import ValidationError
 
 from shared.contracts.base import tolerant
 from shared.contracts.carrier import OUTBOUND_TYPE, REPLY_TYPE
-from shared.contracts.carrier_binding import ACKNOWLEDGED_TYPE, BIND_REQUESTED_TYPE
+from shared.contracts.carrier_binding import ACKNOWLEDGED_TYPE, BIND_CANCELLED_TYPE, BIND_REQUESTED_TYPE
 from shared.contracts.envelope import EnvelopeSchema, version_of
 from shared.contracts.registry import UnknownEvent, contract
 from shared.kit.config import Settings
@@ -62,6 +63,7 @@ class Simulator:
         self.sent: list[dict] = []
         self.notices: list[dict] = []  # acknowledgements, published as submissions arrive
         self.replies: list[dict] = []
+        self.withdrawn: list[str] = []  # bind orders the platform cancelled before they were answered
         self._heap: list[ScheduledSend] = []
         self._seq = itertools.count()
         self._retry_at: dict[int, float] = {}
@@ -114,7 +116,8 @@ class Simulator:
         self._last_activity = time.monotonic()
         link = next(lk for lk in self.links if market in lk.markets)
         event_type = _type_of(message)
-        loaded = _load(message, BIND_REQUESTED_TYPE if event_type == BIND_REQUESTED_TYPE else OUTBOUND_TYPE)
+        loaded = _load(message, event_type if event_type in (BIND_REQUESTED_TYPE, BIND_CANCELLED_TYPE)
+                       else OUTBOUND_TYPE)
         if isinstance(loaded, str):
             log.error("%s cannot read an inbox message: %s", market.id, loaded)
             message.ack()
@@ -122,6 +125,10 @@ class Simulator:
         envelope, request = loaded
         if request["market_id"] != market.id:
             log.error("%s received a message addressed to %s; ignored", market.id, request["market_id"])
+            message.ack()
+            return
+        if event_type == BIND_CANCELLED_TYPE:
+            self._withdraw(market, request["bind_id"])
             message.ack()
             return
         notices = []
@@ -156,6 +163,22 @@ class Simulator:
                 market, answer, envelope, inbound))
         log.info("%s will answer submission %s with %s", market.id, request["submission_id"],
                  ", ".join(a.label for a in answers))
+
+    def _withdraw(self, market: Market, bind_id: str) -> None:
+        """The platform cancelled a bind order: its answers not sent yet are dropped (a
+        confirmation already sent is the platform's to refuse) and the request is acked."""
+        dropped = [item for item in self._heap
+                   if item.market is market and item.submission is not None and item.answer.data.get("bind_id") == bind_id]
+        if not dropped:
+            log.info("%s: bind %s cancelled; nothing left to send", market.id, bind_id)
+            return
+        self._heap = [item for item in self._heap if item not in dropped]
+        heapq.heapify(self._heap)
+        for inbound in {id(item.submission): item.submission for item in dropped}.values():
+            inbound.outstanding = 0
+            inbound.message.ack()
+        log.info("%s: bind %s cancelled; dropped %s", market.id, bind_id, ", ".join(i.answer.label for i in dropped))
+        self.withdrawn.append(bind_id)
 
     def _send_due(self) -> None:
         now = time.monotonic()

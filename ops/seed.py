@@ -1,6 +1,8 @@
 """The demo book `make run` seeds: the renewal golden path for a motor carrier, run
 through the real APIs end to end (quoted, declined, compared, documents rendered, bound,
-DMV filing raised), and a second account waiting at the renewal stage."""
+DMV filing raised), and a second account whose renewal is marketed to a simulated queue
+market and to a market on the email channel: its package is emailed through the
+development mail sink (``var/mail/*.eml``) and logged on the account."""
 from __future__ import annotations
 
 import os
@@ -12,6 +14,21 @@ from datetime import date, datetime, timezone
 from carrier_simulator.fleet import market_records
 from ops import golden_path
 from shared.kit.config import REPO_ROOT, load_settings
+
+
+# A market that takes submissions by email (no broker user: people answer it, and its
+# quotes are keyed in); not part of the simulated fleet.
+EMAIL_MARKET = {
+    "id": "coastal-email-underwriters", "name": "Coastal Email Underwriters", "kind": "wholesaler",
+    "carrier_name": "Bayside Specialty Insurance Company", "naic_code": "34567", "admitted": False,
+    "am_best_rating": "A-", "channel": "email", "broker_user": None,
+    "email": "submissions@coastal-email-underwriters.example",
+    "appetite": {"lines": ["GL", "AUTO", "UMB"], "states": ["CA", "NV", "OR"],
+                 "min_premium": {"amount": "10000.00", "currency": "USD"},
+                 "max_premium": {"amount": "400000.00", "currency": "USD"}},
+    "commission_percent": "10.00", "active": True,
+}
+SECOND_ACCOUNT_MARKETS = ("sierra-mutual", EMAIL_MARKET["id"])
 
 
 def renewal_scan(today: date, env: dict | None = None) -> str:
@@ -37,7 +54,7 @@ def seed_demo_book(urls: dict[str, str]) -> None:
         print("demo book already seeded (make clean to start afresh)")
         return
     platform = golden_path.Platform(urls=urls, settings=load_settings("accounts"))
-    golden_path.register_markets(platform, market_records())
+    golden_path.register_markets(platform, [*market_records(), EMAIL_MARKET])
     ready = markets_ready_after(time.monotonic())
     today = datetime.now(timezone.utc).date()
     print("seeding the demo book: renewal golden path for Delta Valley Freight LLC …", flush=True)
@@ -47,7 +64,27 @@ def seed_demo_book(urls: dict[str, str]) -> None:
           f"({option['change_vs_expiring']['percent'] if option.get('change_vs_expiring') else 'n/a'}% vs expiring); "
           f"declined by {', '.join(d['market_name'] for d in result['comparison']['declinations'])}")
     print(f"  bound; DMV filing due {result['filings'][0]['due_on']}; {len(result['activities'])} activities for am.garcia")
-    golden_path.create_motor_carrier(platform, name="Sierra Foothill Haulers Inc", dca="CA765432",
-                                     expires_on=today + golden_path.timedelta(days=110))
+    second = golden_path.create_motor_carrier(platform, name="Sierra Foothill Haulers Inc", dca="CA765432",
+                                              expires_on=today + golden_path.timedelta(days=110))
     print("  second account (renewal in 110 days):", renewal_scan(today))
+    sid = market_by_email(platform, second["client"]["id"])
+    print(f"  its renewal {sid} sent to {', '.join(SECOND_ACCOUNT_MARKETS)}; the package email to "
+          f"{EMAIL_MARKET['email']} lands in var/mail/ once the documents are rendered")
     marker.write_text(datetime.now(timezone.utc).isoformat())
+
+
+def market_by_email(platform: golden_path.Platform, client_id: str, timeout: float = 90) -> str:
+    """Send the client's draft renewal to a simulated market and the email-channel market;
+    the marketing worker emails the package (with the rendered documents) to the dev sink."""
+    def draft():
+        page = platform.json("GET", "marketing", "/api/v1/submissions", params={"client_id": client_id, "status": "draft"})
+        return page["items"][0] if page["items"] else None
+
+    submission = golden_path.wait_for("the second account's draft renewal", draft, timeout)
+    sid = submission["id"]
+    platform.call("PUT", "marketing", f"/api/v1/submissions/{sid}/markets",
+                  json={"market_ids": list(SECOND_ACCOUNT_MARKETS)})
+    platform.call("POST", "marketing", f"/api/v1/submissions/{sid}/approve", as_user=golden_path.PRODUCER,
+                  roles=("producer",), json={})
+    platform.call("POST", "marketing", f"/api/v1/submissions/{sid}/send", json={})
+    return sid

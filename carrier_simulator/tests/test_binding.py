@@ -68,8 +68,40 @@ def test_a_careless_market_issues_a_policy_that_differs_from_the_binder(fleet):
         issued = bind_answers(_loaded(request), careless)[1]
         labels.add(issued.label)
         assert (issued.data["lines"] != request["lines"]
-                or DISCREPANCY_EXCLUSION in issued.data["exclusions"])
-    assert labels <= {"issued policy (deductible raised)", "issued policy (exclusion added)"} and labels
+                or DISCREPANCY_EXCLUSION in issued.data["exclusions"]
+                or issued.data["period"]["effective_date"] != request["period"]["effective_date"])
+    assert labels <= {"issued policy (deductible raised)", "issued policy (exclusion added)",
+                      "issued policy (term shifted)"} and len(labels) >= 2
+
+
+def test_a_shifted_term_moves_both_dates_a_week(fleet):
+    market = fleet["golden-state-casualty"]
+    careless = replace(market, behaviour=replace(market.behaviour, policy_discrepancy_rate=Decimal("1")))
+    for _ in range(40):
+        request = _bind_request(careless)
+        confirmation, issued = bind_answers(_loaded(request), careless)
+        if issued.label == "issued policy (term shifted)":
+            break
+    else:
+        raise AssertionError("no shifted term in 40 binds")
+    contract(issued.type, 1).load_strict(issued.data)
+    assert confirmation.data["effective_date"] == request["period"]["effective_date"] == "2027-02-25"
+    assert issued.data["period"] == {"effective_date": "2027-03-04", "expiration_date": "2028-03-03"}
+    assert issued.data["lines"] == request["lines"] and issued.data["exclusions"] == request["exclusions"]
+
+
+def test_a_market_that_will_not_bind_declines_within_the_contract(fleet):
+    market = fleet["golden-state-casualty"]
+    refusing = replace(market, behaviour=replace(market.behaviour, bind_decline_rate=Decimal("1"),
+                                                 bind_decline_reason="No longer within appetite"))
+    request = _bind_request(refusing)
+    (answer,) = bind_answers(_loaded(request), refusing)
+    assert answer.type == "carrier.bind.declined" and answer.delay_seconds == market.behaviour.delay_seconds
+    contract(answer.type, 1).load_strict(answer.data)
+    assert (answer.data["bind_id"], answer.data["reason"]) == (request["bind_id"], "No longer within appetite")
+    assert bind_answers(_loaded(request), refusing)[0].data == answer.data  # the same answer again
+    # the demo fleet binds (the golden path depends on it): no market refuses unless configured to
+    assert all(m.behaviour.bind_decline_rate == 0 for m in fleet.values())
 
 
 def test_the_simulator_acknowledges_and_confirms_over_the_filesystem_transport(embedded, fleet, golden_submissions):
@@ -100,3 +132,30 @@ def test_the_simulator_acknowledges_and_confirms_over_the_filesystem_transport(e
     assert [s["type"] for s in simulator.sent if s["type"] != "carrier.quote.submitted"] == [
         "carrier.bind.confirmed", "carrier.policy.issued"]
     assert len(platform.answers(1)) == 1  # the quote itself, on its own routing key
+
+
+def test_a_cancelled_bind_is_not_confirmed(embedded, fleet):
+    settings, platform = embedded
+    market = renamed(fleet["golden-state-casualty"], delay_seconds=30.0, issue_delay_seconds=0.0)
+    platform.open_market(market)
+    request = _bind_request(market)
+    platform.send(build_envelope(event_type=BIND_REQUESTED, version=1, source="marketing", data=request,
+                                 message_id=str(uuid.uuid4()), subject=request["submission_id"],
+                                 correlation_id=None, causation_id=None))
+    cancel = copy.deepcopy(testing.examples("carrier.bind.cancelled")[0]["data"])
+    cancel.update(market_id=market.id, bind_id=request["bind_id"], submission_id=request["submission_id"])
+    simulator = Simulator(settings, [market], time_scale=1, today=TODAY)
+    stop = threading.Event()
+    worker = threading.Thread(target=simulator.run, args=(stop,), daemon=True)
+    worker.start()
+    try:
+        testing.wait_for(lambda: simulator._heap, timeout=20, message="the bind answers scheduled")
+        platform.send(build_envelope(event_type="carrier.bind.cancelled", version=1, source="marketing", data=cancel,
+                                     message_id=str(uuid.uuid4()), subject=cancel["submission_id"],
+                                     correlation_id=None, causation_id=None))
+        testing.wait_for(lambda: simulator.withdrawn, timeout=20, message="the bind withdrawn")
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert simulator.withdrawn == [request["bind_id"]] and not simulator._heap
+    assert [s["type"] for s in simulator.sent] == []

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -180,16 +180,29 @@ class Quote(Base):
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+# A bind order the market refused or the agency withdrew no longer holds its submission
+# or quote: at most one *live* order per submission (and per quote).
+BIND_ENDED = ("declined", "cancelled")
+_LIVE_BIND = text("status NOT IN ('declined', 'cancelled')")
+
+
 class Bind(Base):
-    """The order to bind one quote; one per submission.  ``bound_by``/``bound_at`` are who
-    ordered the bind and when; the market's confirmation (binder number, effective date,
-    changes) completes it: awaiting_subjectivities -> requested -> bound."""
+    """The order to bind one quote; one live order per submission.  ``bound_by``/``bound_at``
+    are who ordered the bind and when; the market's confirmation (binder number, effective
+    date, changes) completes it: awaiting_subjectivities -> requested -> bound, or it ends
+    ``declined`` (the market refused, carrier.bind.declined or keyed in) or ``cancelled``
+    (the agency withdrew it before the market confirmed), with who, when and why."""
 
     __tablename__ = "bind"
+    __table_args__ = (
+        Index("uq_bind_live_submission", "submission_id", unique=True,
+              sqlite_where=_LIVE_BIND, postgresql_where=_LIVE_BIND),
+        Index("uq_bind_live_quote", "quote_id", unique=True, sqlite_where=_LIVE_BIND, postgresql_where=_LIVE_BIND),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    quote_id: Mapped[str] = mapped_column(ForeignKey("quote.id"), unique=True)
-    submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"), unique=True)
+    quote_id: Mapped[str] = mapped_column(ForeignKey("quote.id"))
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submission.id"))
     policy_numbers: Mapped[dict] = mapped_column(JSON)
     bound_by: Mapped[str] = mapped_column(String(200))
     bound_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -204,6 +217,10 @@ class Bind(Base):
     confirmed_by: Mapped[str | None] = mapped_column(String(200))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmation_channel: Mapped[str | None] = mapped_column(String(10))
+    # Why the order ended (declined by the market / cancelled by the agency), who and when.
+    ended_reason: Mapped[str | None] = mapped_column(Text)
+    ended_by: Mapped[str | None] = mapped_column(String(200))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class BindSubjectivity(Base):
@@ -301,6 +318,9 @@ class IssuedPolicyCheck(Base):
     # over the carrier contract (carrier.policy.issued, deduplicated by content).
     channel: Mapped[str | None] = mapped_column(String(10))
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # The policy term as issued (None when it was keyed in without one).
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    expiration_date: Mapped[date | None] = mapped_column(Date)
 
 
 class PolicyDiscrepancy(Base):

@@ -10,6 +10,10 @@ the issued policy.
   effective date, any changes from the quote.
 * ``carrier.policy.issued`` (market -> platform): the policy as issued, in the quote's
   coverage model, which the platform checks against the binder and the quote.
+* ``carrier.bind.declined`` (market -> platform): the market refuses to bind what it was
+  asked to bind (its reason); the quote is then not bindable with that market.
+* ``carrier.bind.cancelled`` (platform -> market): the agency withdraws a bind order it
+  sent before the market confirmed it; the market must not bind it.
 
 Every message a market publishes is authenticated by its broker user (AMQP ``user_id``)
 exactly as a quote is, and answered on its reply queue with ``carrier.quote.replied``.
@@ -28,8 +32,10 @@ ACKNOWLEDGED_TYPE = "carrier.submission.acknowledged"
 BIND_REQUESTED_TYPE = "carrier.bind.requested"
 BIND_CONFIRMED_TYPE = "carrier.bind.confirmed"
 POLICY_ISSUED_TYPE = "carrier.policy.issued"
+BIND_DECLINED_TYPE = "carrier.bind.declined"
+BIND_CANCELLED_TYPE = "carrier.bind.cancelled"
 # What a market publishes on carrier.intake besides its quotes (routing key = the type).
-MARKET_MESSAGE_TYPES = (ACKNOWLEDGED_TYPE, BIND_CONFIRMED_TYPE, POLICY_ISSUED_TYPE)
+MARKET_MESSAGE_TYPES = (ACKNOWLEDGED_TYPE, BIND_CONFIRMED_TYPE, POLICY_ISSUED_TYPE, BIND_DECLINED_TYPE)
 SUBJECTIVITY_STATUSES = ("open", "received", "waived")
 
 _ID = validate.Length(min=1, max=80)
@@ -118,3 +124,28 @@ class PolicyIssuedV1(ContractSchema):
     forms = fields.List(fields.String(validate=validate.Length(min=1, max=80)), load_default=list)
     exclusions = fields.List(fields.String(validate=validate.Length(min=1, max=300)), load_default=list)
     issued_on = fields.Date(load_default=None, allow_none=True)
+
+
+@event(BIND_DECLINED_TYPE, 1, "A market refuses to bind the quote it was ordered to bind, with its reason (instead "
+                              "of confirming it).")
+class BindDeclinedV1(ContractSchema):
+    market_id = fields.String(required=True, validate=_ID)
+    submission_id = fields.String(required=True, validate=_ID)
+    bind_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    carrier_quote_ref = fields.String(load_default=None, allow_none=True, validate=_REF)
+    revision = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=999))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    underwriter = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+@event(BIND_CANCELLED_TYPE, 1, "The platform withdraws a bind order it sent to a market before the market confirmed "
+                               "it (sent to the market's own queue): do not bind it.")
+class BindCancelledV1(ContractSchema):
+    bind_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    submission_id = fields.String(required=True, validate=_ID)
+    market_id = fields.String(required=True, validate=_ID)
+    carrier_quote_ref = fields.String(required=True, validate=_REF)
+    revision = fields.Integer(required=True, validate=validate.Range(min=1, max=999))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    cancelled_by = fields.String(required=True)
+    reply_to = fields.Nested(ReplyToSchema, required=True)

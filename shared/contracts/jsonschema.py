@@ -15,14 +15,15 @@ from marshmallow import Schema
 from shared.contracts.base import DecimalString
 from shared.contracts.carrier import INTAKE_TYPE, OUTBOUND_TYPE, REPLY_TYPE
 from shared.contracts.carrier_binding import (
-    ACKNOWLEDGED_TYPE, BIND_CONFIRMED_TYPE, BIND_REQUESTED_TYPE, POLICY_ISSUED_TYPE,
+    ACKNOWLEDGED_TYPE, BIND_CANCELLED_TYPE, BIND_CONFIRMED_TYPE, BIND_DECLINED_TYPE, BIND_REQUESTED_TYPE,
+    POLICY_ISSUED_TYPE,
 )
 from shared.contracts.envelope import SPEC_VERSION, TYPE_PATTERN, dataschema_for
 from shared.contracts.registry import contract
 
 OUT_DIR = Path(__file__).parent / "jsonschema"
 PUBLIC = (OUTBOUND_TYPE, INTAKE_TYPE, REPLY_TYPE, ACKNOWLEDGED_TYPE, BIND_REQUESTED_TYPE, BIND_CONFIRMED_TYPE,
-          POLICY_ISSUED_TYPE)
+          POLICY_ISSUED_TYPE, BIND_DECLINED_TYPE, BIND_CANCELLED_TYPE)
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 NON_NEGATIVE_PATTERN = r"^\d+(\.\d+)?$"
 

@@ -1,9 +1,9 @@
 """Every exchange, queue and routing key, in one place.
 
 * ``platform.events``  topic: domain events, routing key = event type.
-* ``carrier.intake``   topic: carriers publish quotes, acknowledgements, bind confirmations and issued
-  policies here, routing key = message type (their permissions stop here).
-* ``carrier.outbound`` topic: submissions and bind requests to markets, key ``carrier.<market_id>.submission``.
+* ``carrier.intake``   topic: carriers publish quotes, acknowledgements, bind confirmations (or
+  refusals) and issued policies here, routing key = message type (their permissions stop here).
+* ``carrier.outbound`` topic: submissions, bind requests and bind cancellations to markets, key ``carrier.<market_id>.submission``.
 * ``carrier.replies``  direct: accept/reject replies, key = market id.
 * ``platform.dlx``     direct: dead letters, key = the queue they came from, into ``<queue>.dlq``.
 """
@@ -22,7 +22,7 @@ INTAKE_ROUTING_KEY = "carrier.quote.submitted"
 # Every message a market publishes on carrier.intake (routing key = its type): quotes, and
 # the acknowledgements, bind confirmations and issued policies of shared.contracts.carrier_binding.
 INTAKE_ROUTING_KEYS = (INTAKE_ROUTING_KEY, "carrier.submission.acknowledged", "carrier.bind.confirmed",
-                       "carrier.policy.issued")
+                       "carrier.policy.issued", "carrier.bind.declined")
 INTAKE_QUEUE = "marketing.intake"
 
 # What each service's queue listens to on platform.events.
@@ -31,7 +31,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "marketing.policy.bound", "marketing.quote.received", "marketing.quote.declined",
         "marketing.comparison.ready", "marketing.policy.discrepancies_found", "documents.document.generated",
         "documents.document.failed", "compliance.filing.due", "marketing.quote.overdue",
-        "compliance.filing.overdue", "marketing.submission.emailed",
+        "compliance.filing.overdue", "marketing.submission.emailed", "marketing.quote.expired",
+        "marketing.bind.requested", "marketing.bind.declined", "marketing.bind.cancelled",
     ),
     "marketing": (
         "accounts.client.registered", "accounts.client.updated", "accounts.policy.recorded",

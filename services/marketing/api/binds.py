@@ -13,7 +13,9 @@ from services.marketing.api.presenters import bind_view
 from services.marketing.api.schemas import (
     AffidavitQuerySchema, BindSchema, IssuedPolicySchema, PolicyCheckSchema, SurplusLinesAffidavitSchema,
 )
-from services.marketing.api.lifecycle_schemas import BindConfirmationSchema, SubjectivityResolutionSchema
+from services.marketing.api.lifecycle_schemas import (
+    BindConfirmationSchema, BindEndingSchema, SubjectivityResolutionSchema,
+)
 from services.marketing.api.quotes import BINDERS
 from services.marketing.domain import binding, policy_checks, surplus_lines_binds
 from services.marketing.domain.comparisons import AGENCY
@@ -74,6 +76,41 @@ class BindConfirmation(MethodView):
         return bind_view(session, bind)
 
 
+@blp.route("/<bind_id>/cancellation")
+class BindCancellation(MethodView):
+    @blp.arguments(BindEndingSchema)
+    @blp.response(200, BindSchema)
+    def post(self, data, bind_id):
+        """Withdraw a bind order the market has not confirmed yet (a queue market is sent
+        carrier.bind.cancelled): the market goes back to quoted and the submission can be
+        bound again, on this quote or another.  A bound policy is cancelled in accounts."""
+        require_roles(*BINDERS)
+        bind = visible_bind(bind_id)
+        session = db_session()
+        with domain_errors():
+            binding.cancel(session, bind, data["reason"], principal().actor)
+        session.commit()
+        return bind_view(session, bind)
+
+
+@blp.route("/<bind_id>/declination")
+class BindDeclination(MethodView):
+    @blp.arguments(BindEndingSchema)
+    @blp.response(200, BindSchema)
+    def post(self, data, bind_id):
+        """Key in the market's refusal to bind (it said so by email or phone; a queue market
+        sends carrier.bind.declined): the market stands declined and the submission is open
+        for another market's quote."""
+        require_roles(*WRITERS)
+        bind = visible_bind(bind_id)
+        session = db_session()
+        with domain_errors():
+            if not binding.decline(session, bind, data["reason"], principal().actor, "keyed"):
+                abort(409, f"The market already declined to bind: {bind.ended_reason}")
+        session.commit()
+        return bind_view(session, bind)
+
+
 @blp.route("/<bind_id>/surplus-lines-affidavit")
 class SurplusLinesAffidavit(MethodView):
     @blp.arguments(AffidavitQuerySchema, location="query")
@@ -111,6 +148,8 @@ class IssuedPolicy(MethodView):
             **{name: getattr(check, name) for name in ("id", "bind_id", "policy_numbers", "discrepancy_count",
                                                         "checked_by", "checked_at")},
             "premium": {"amount": check.premium, "currency": check.currency},
+            "period": None if check.effective_date is None else {
+                "effective_date": check.effective_date, "expiration_date": check.expiration_date},
             "discrepancies": found,
         }
 

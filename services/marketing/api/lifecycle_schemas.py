@@ -81,6 +81,13 @@ class BindConfirmationSchema(ContractSchema):
     changes = fields.List(fields.String(validate=validate.Length(min=1, max=1000)), load_default=list)
 
 
+class BindEndingSchema(ContractSchema):
+    """Why a bind order ends unbound: the agency withdraws it (cancellation) or the market
+    refused it by email or phone (declination, keyed in)."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
 # -- underwriter contacts and import ---------------------------------------------------------
 
 class ContactFieldsSchema(ContractSchema):

@@ -6,7 +6,9 @@ from sqlalchemy.orm import Session
 
 from services.marketing.domain.submissions import market_list
 from services.marketing.domain.surplus_lines_binds import recorded_declinations
-from services.marketing.models import Bind, Market, Quote, Submission, SubmissionDocument, SurplusLinesPlacement
+from services.marketing.models import (
+    BIND_ENDED, Bind, Market, Quote, Submission, SubmissionDocument, SurplusLinesPlacement,
+)
 
 
 def _money(amount, currency: str = "USD") -> dict | None:
@@ -37,7 +39,7 @@ def submission_view(session: Session, submission: Submission) -> dict:
 
 def quote_view(session: Session, quote: Quote, market: Market | None = None) -> dict:
     market = market or session.get(Market, quote.market_id)
-    bind_id = session.scalar(select(Bind.id).where(Bind.quote_id == quote.id))
+    bind_id = session.scalar(select(Bind.id).where(Bind.quote_id == quote.id, Bind.status.not_in(BIND_ENDED)))
     return {
         **{name: getattr(quote, name) for name in (
             "id", "submission_id", "market_id", "carrier_quote_ref", "revision", "status", "declination_reason",
@@ -60,7 +62,7 @@ def bind_view(session: Session, bind: Bind) -> dict:
         **{name: getattr(bind, name) for name in (
             "id", "quote_id", "submission_id", "status", "policy_numbers", "bound_by", "bound_at", "payment_plan",
             "instructions", "requested_at", "binder_number", "effective_date", "expiration_date", "confirmed_by",
-            "confirmed_at", "confirmation_channel")},
+            "confirmed_at", "confirmation_channel", "ended_reason", "ended_by", "ended_at")},
         "market_id": session.scalar(select(Quote.market_id).where(Quote.id == bind.quote_id)),
         "changes": bind.changes or [],
         "subjectivities": [{name: getattr(item, name) for name in (

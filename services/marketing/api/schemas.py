@@ -7,7 +7,7 @@ from shared.contracts.base import ContractSchema, DecimalString
 from shared.contracts.carrier import PaymentPlanSchema, QuotedLineSchema
 from shared.contracts.comparison import FeeSchema, QUOTE_STATUSES
 from shared.contracts.pagination import PageArgsSchema, page_schema
-from shared.contracts.types import LINES_OF_BUSINESS, CoverageSchema, NonNegativeMoneySchema
+from shared.contracts.types import LINES_OF_BUSINESS, CoverageSchema, NonNegativeMoneySchema, PeriodSchema
 
 LINE = validate.OneOf(tuple(LINES_OF_BUSINESS))
 MARKET_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$",
@@ -317,7 +317,8 @@ class BindSchema(ContractSchema):
     quote_id = fields.String()
     submission_id = fields.String()
     market_id = fields.String()
-    status = fields.String(validate=validate.OneOf(("awaiting_subjectivities", "requested", "bound")))
+    status = fields.String(validate=validate.OneOf(("awaiting_subjectivities", "requested", "bound", "declined",
+                                                    "cancelled")))
     policy_numbers = fields.Dict(keys=fields.String(), values=fields.String())
     bound_by = fields.String()
     bound_at = fields.AwareDateTime()
@@ -331,6 +332,9 @@ class BindSchema(ContractSchema):
     confirmed_by = fields.String(allow_none=True)
     confirmed_at = fields.AwareDateTime(allow_none=True)
     confirmation_channel = fields.String(allow_none=True)
+    ended_reason = fields.String(allow_none=True)
+    ended_by = fields.String(allow_none=True)
+    ended_at = fields.AwareDateTime(allow_none=True)
     subjectivities = fields.List(fields.Nested(BindSubjectivitySchema))
     surplus_lines = fields.Nested(SurplusLinesSchema, allow_none=True)
 
@@ -379,6 +383,8 @@ class IssuedPolicySchema(ContractSchema):
     exclusions = fields.List(fields.String(validate=validate.Length(min=1, max=300)), load_default=list)
     policy_numbers = fields.Dict(keys=fields.String(validate=LINE),
                                  values=fields.String(validate=validate.Length(min=1, max=80)), load_default=dict)
+    period = fields.Nested(PeriodSchema, load_default=None, allow_none=True,
+                           metadata={"description": "The term printed on the policy; checked against the binder's."})
 
 
 class DiscrepancySchema(ContractSchema):
@@ -397,6 +403,7 @@ class PolicyCheckSchema(ContractSchema):
     premium = fields.Nested(NonNegativeMoneySchema)
     discrepancy_count = fields.Integer()
     discrepancies = fields.List(fields.Nested(DiscrepancySchema))
+    period = fields.Nested(PeriodSchema, allow_none=True)
     checked_by = fields.String()
     checked_at = fields.AwareDateTime()
 

@@ -11,6 +11,15 @@ Life of a bind order (:class:`~services.marketing.models.Bind`)::
                               binder is keyed in (POST /binds/<id>/confirmation)
     bound                     the market confirmed (binder number, effective date, any
                               changes): the market is bound, every other market lost
+    declined                  the market refused to bind (carrier.bind.declined, or keyed
+                              in): the market stands declined, the submission is open again
+    cancelled                 the agency withdrew the order before the market confirmed it
+                              (a queue market is told with carrier.bind.cancelled): the
+                              market is back to quoted and the quote may be bound again
+
+Every step is announced for the account manager: ``marketing.bind.requested`` (with the
+date the binder is due), ``marketing.bind.declined``, ``marketing.bind.cancelled`` and, once
+confirmed, ``marketing.policy.bound``.
 
 Configuration (``MARKETING_<NAME>`` wins over ``<NAME>``):
 
@@ -19,13 +28,14 @@ Configuration (``MARKETING_<NAME>`` wins over ``<NAME>``):
 * ``BIND_REQUIRES_SUBJECTIVITIES``: ``1``/``true`` holds the bind request (and refuses a
   confirmation) while any subjectivity is open; by default they are tracked but do not
   hold the bind (post-bind subjectivities are common).
+* ``BINDER_DUE_DAYS``: how many days after the request the market's binder is due (3).
 """
 from __future__ import annotations
 
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,9 +46,9 @@ from services.marketing.domain.errors import Conflict, Invalid, NotFound
 from services.marketing.domain.readmodels import insured_of
 from services.marketing.domain.surplus_lines import DEFAULT_DECLINATIONS
 from services.marketing.models import (
-    Bind, BindSubjectivity, ClientView, Market, Quote, Submission, SubmissionMarket,
+    BIND_ENDED, Bind, BindSubjectivity, ClientView, Market, Quote, Submission, SubmissionMarket,
 )
-from shared.contracts.carrier_binding import BIND_REQUESTED_TYPE
+from shared.contracts.carrier_binding import BIND_CANCELLED_TYPE, BIND_REQUESTED_TYPE
 from shared.kit.audit import audit
 from shared.kit.db import utcnow
 from shared.kit.outbox import record_event
@@ -48,6 +58,8 @@ SOURCE = "marketing"
 CONFIRMATIONS = ("market", "immediate")
 CLOSED = ("bound", "closed")
 RESOLVED = ("received", "waived")
+OPEN = ("awaiting_subjectivities", "requested")  # an order the market has not answered yet
+DEFAULT_BINDER_DUE_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,7 @@ class BindRules:
     confirmation: str = "market"
     require_subjectivities: bool = False
     declinations_required: int = DEFAULT_DECLINATIONS
+    binder_due_days: int = DEFAULT_BINDER_DUE_DAYS
 
 
 def rules_from_env(declinations_required: int = DEFAULT_DECLINATIONS, environ: dict | None = None) -> BindRules:
@@ -67,7 +80,10 @@ def rules_from_env(declinations_required: int = DEFAULT_DECLINATIONS, environ: d
     if confirmation not in CONFIRMATIONS:
         raise ValueError(f"BIND_CONFIRMATION must be one of {', '.join(CONFIRMATIONS)}, not {confirmation!r}")
     required = (setting("BIND_REQUIRES_SUBJECTIVITIES") or "").strip().lower() in ("1", "true", "yes")
-    return BindRules(confirmation, required, declinations_required)
+    due = (setting("BINDER_DUE_DAYS") or str(DEFAULT_BINDER_DUE_DAYS)).strip()
+    if not due.isdigit() or not 0 < int(due) <= 90:
+        raise ValueError(f"BINDER_DUE_DAYS must be a whole number of days from 1 to 90, not {due!r}")
+    return BindRules(confirmation, required, declinations_required, int(due))
 
 
 @dataclass(frozen=True)
@@ -131,7 +147,7 @@ def check_bindable(session: Session, quote: Quote, submission: Submission, entry
         raise Conflict(f"Revision {quote.revision} has been superseded; bind the current revision.")
     if quote.expired_at is not None or (quote.valid_until is not None and quote.valid_until < today):
         raise Conflict(f"The quote expired on {quote.valid_until.isoformat() if quote.valid_until else 'its valid-until date'}.")
-    existing = session.scalar(select(Bind).where(Bind.submission_id == submission.id))
+    existing = live_bind(session, submission.id)
     if submission.status in CLOSED or existing is not None:
         state = "bound" if existing is None or existing.status == "bound" else f"being bound (bind {existing.id})"
         raise Conflict(f"The submission is already {state}.")
@@ -158,7 +174,15 @@ def _advance(session: Session, bind: Bind, quote: Quote, submission: Submission,
                              bind_id=bind.id)
     if market.channel == "queue":
         _request(session, bind, quote, submission, market, actor)
-    audit(session, actor, "bind.requested", "bind", bind.id, market_id=market.id, channel=market.channel)
+    binder_due = bind.requested_at.date() + timedelta(days=rules.binder_due_days)
+    record_event(session, SOURCE, "marketing.bind.requested", {
+        **_bind_ref(session, bind, quote, submission, market), "channel": market.channel,
+        "total_cost": {"amount": f"{quote.total_cost:.2f}", "currency": quote.currency},
+        "effective_date": _period(quote, submission)[0].isoformat(), "requested_by": bind.bound_by,
+        "requested_at": bind.requested_at.isoformat(), "binder_due": binder_due.isoformat(),
+    }, subject=submission.id)
+    audit(session, actor, "bind.requested", "bind", bind.id, market_id=market.id, channel=market.channel,
+          binder_due=binder_due)
 
 
 def _request(session: Session, bind: Bind, quote: Quote, submission: Submission, market: Market, actor: str) -> None:
@@ -230,6 +254,8 @@ def confirm(session: Session, bind: Bind, data: dict, actor: str, channel: str, 
         raise Conflict("The bind is already confirmed" + (f" with binder {bind.binder_number}." if bind.binder_number else "."))
     if bind.status == "awaiting_subjectivities":
         raise Conflict("The bind request has not gone to the market: subjectivities are still open.")
+    if bind.status in BIND_ENDED:
+        raise Conflict(f"The bind order was {bind.status} on {bind.ended_at:%Y-%m-%d}: {bind.ended_reason}")
     if rules.require_subjectivities:
         waiting = open_items(session, bind.id)
         if waiting:
@@ -281,6 +307,102 @@ def bound(session: Session, bind: Bind, quote: Quote, submission: Submission, ma
     audit(session, actor, "quote.bound", "quote", quote.id, bind_id=bind.id, submission_id=submission.id,
           policy_numbers=bind.policy_numbers, binder_number=bind.binder_number, channel=channel,
           effective_date=bind.effective_date, changes=bind.changes)
+
+
+# -- the order ends unbound -----------------------------------------------------------
+
+def decline(session: Session, bind: Bind, reason: str, actor: str, channel: str) -> bool:
+    """The market refuses to bind (carrier.bind.declined, or keyed in for an email market):
+    the order ends, the market stands declined with its reason and the submission is open
+    for another market's quote.  Returns False for the same refusal again (a re-sent
+    message: nothing changes)."""
+    if bind.status == "declined":
+        if bind.ended_reason == reason:
+            return False
+        raise Conflict(f"The market already declined to bind: {bind.ended_reason}")
+    _check_open(bind, "declined")
+    quote, submission, market, entry = _parts(session, bind)
+    _end(session, bind, "declined", reason, actor)
+    if entry is not None and entry.status != "declined":
+        market_status.change(session, entry, "declined", actor, reason=f"refused to bind: {reason}", bind_id=bind.id)
+    _reopen(submission)
+    record_event(session, SOURCE, "marketing.bind.declined", {
+        **_bind_ref(session, bind, quote, submission, market), "reason": reason, "declined_by": actor,
+        "declined_at": bind.ended_at.isoformat(),
+    }, subject=submission.id)
+    audit(session, actor, "bind.declined", "bind", bind.id, market_id=market.id, reason=reason, channel=channel)
+    return True
+
+
+def cancel(session: Session, bind: Bind, reason: str, actor: str) -> Bind:
+    """The agency withdraws an order the market has not confirmed: the market is told
+    (carrier.bind.cancelled, when the request went over the queue), goes back to quoted,
+    and the quote may be bound again (or another one)."""
+    _check_open(bind, "cancelled")
+    quote, submission, market, entry = _parts(session, bind)
+    was_sent = bind.status == "requested" and market.channel == "queue"
+    _end(session, bind, "cancelled", reason, actor)
+    if entry is not None and entry.status == "bind_requested":
+        market_status.change(session, entry, "quoted", actor, reason=f"bind {bind.id} cancelled: {reason}",
+                             bind_id=bind.id)
+    _reopen(submission)
+    if was_sent:
+        record_event(session, SOURCE, BIND_CANCELLED_TYPE, {
+            "bind_id": bind.id, "submission_id": submission.id, "market_id": market.id,
+            "carrier_quote_ref": quote.carrier_quote_ref, "revision": quote.revision, "reason": reason,
+            "cancelled_by": actor,
+            "reply_to": {"exchange": CARRIER_REPLIES.name, "routing_key": market.id},
+        }, subject=submission.id, exchange=CARRIER_OUTBOUND.name, routing_key=outbound_routing_key(market.id))
+    record_event(session, SOURCE, "marketing.bind.cancelled", {
+        **_bind_ref(session, bind, quote, submission, market), "reason": reason, "cancelled_by": actor,
+        "cancelled_at": bind.ended_at.isoformat(),
+    }, subject=submission.id)
+    audit(session, actor, "bind.cancelled", "bind", bind.id, market_id=market.id, reason=reason,
+          market_told=was_sent)
+    return bind
+
+
+def _check_open(bind: Bind, ending: str) -> None:
+    if bind.status == "bound":
+        raise Conflict(f"The market already bound it (binder {bind.binder_number or 'keyed in'}); "
+                       "a bound policy is cancelled on the policy, not the bind order.")
+    if bind.status in BIND_ENDED:
+        raise Conflict(f"The bind order was already {bind.status}: {bind.ended_reason}")
+    if bind.status not in OPEN:
+        raise Conflict(f"A {bind.status} bind order cannot be {ending}.")
+
+
+def _end(session: Session, bind: Bind, status: str, reason: str, actor: str) -> None:
+    bind.status, bind.ended_reason, bind.ended_by, bind.ended_at = status, reason, actor, utcnow()
+    session.flush()  # the live-order indexes let the submission be bound again
+
+
+def _reopen(submission: Submission) -> None:
+    if submission.status == "bind_requested":
+        submission.status = "quoted"
+        submission.updated_at = utcnow()
+
+
+def _parts(session: Session, bind: Bind) -> tuple[Quote, Submission, Market, SubmissionMarket | None]:
+    quote = session.get(Quote, bind.quote_id)
+    submission = session.get(Submission, bind.submission_id)
+    return quote, submission, session.get(Market, quote.market_id), _entry(session, submission.id, quote.market_id)
+
+
+def _bind_ref(session: Session, bind: Bind, quote: Quote, submission: Submission, market: Market) -> dict:
+    client = session.get(ClientView, submission.client_id)
+    return {
+        "submission_id": submission.id, "client_id": submission.client_id, "program": submission.program,
+        "market_id": market.id, "market_name": market.name, "bind_id": bind.id, "quote_id": quote.id,
+        "carrier_quote_ref": quote.carrier_quote_ref, "revision": quote.revision,
+        "insured_name": (submission.insured or {}).get("name") or (client.name if client else submission.client_id),
+        "account_manager": submission.account_manager or (client.account_manager if client else None),
+    }
+
+
+def live_bind(session: Session, submission_id: str) -> Bind | None:
+    """The submission's bind order that is neither declined nor cancelled, if any."""
+    return session.scalar(select(Bind).where(Bind.submission_id == submission_id, Bind.status.not_in(BIND_ENDED)))
 
 
 def bound_policies(quote: Quote, market: Market, submission: Submission, bind: Bind) -> list[dict]:

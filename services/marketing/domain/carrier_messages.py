@@ -47,7 +47,7 @@ def receive_issued_policy(session: Session, bind: Bind, data: dict, actor: str) 
     if bind.status != "bound":
         raise Conflict(f"The bind is {bind.status.replace('_', ' ')}; a policy can only be issued on a confirmed bind.")
     issued = {"lines": data["lines"], "forms": data.get("forms", []), "exclusions": data.get("exclusions", []),
-              "policy_numbers": data.get("policy_numbers", {})}
+              "policy_numbers": data.get("policy_numbers", {}), "period": data.get("period")}
     digest = intake.content_hash(issued)
     earlier = session.scalar(select(IssuedPolicyCheck).where(IssuedPolicyCheck.bind_id == bind.id,
                                                              IssuedPolicyCheck.content_hash == digest))

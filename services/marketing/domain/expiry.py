@@ -1,6 +1,8 @@
 """Quotes past their valid-until date: a current, unbound quote or indication whose date
 has passed is marked expired (and its market too, unless it has moved on), once; it can
-no longer be bound.  A new revision from the market revives it."""
+no longer be bound.  A new revision from the market revives it.  Each expiry is announced
+(``marketing.quote.expired``) so the account manager can ask the market to re-validate or
+re-quote."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.marketing.domain import market_status
-from services.marketing.models import Bind, Quote, Submission, SubmissionMarket
+from services.marketing.models import BIND_ENDED, Bind, ClientView, Market, Quote, Submission, SubmissionMarket
 from shared.kit.audit import audit
 from shared.kit.db import utcnow
+from shared.kit.outbox import record_event
 
 ACTOR = "service:marketing"
 EXPIRING = ("quoted", "indication")
@@ -19,7 +22,7 @@ EXPIRING = ("quoted", "indication")
 
 def expire_quotes(session: Session, today: date, actor: str = ACTOR) -> list[str]:
     """Mark every quote that expired before ``today``; returns their ids."""
-    ordered = select(Bind.id).where(Bind.quote_id == Quote.id)
+    ordered = select(Bind.id).where(Bind.quote_id == Quote.id, Bind.status.not_in(BIND_ENDED))
     rows = session.execute(
         select(Quote, SubmissionMarket)
         .join(Submission, Submission.id == Quote.submission_id)
@@ -38,5 +41,22 @@ def expire_quotes(session: Session, today: date, actor: str = ACTOR) -> list[str
                                  quote_id=quote.id)
         audit(session, actor, "quote.expired", "quote", quote.id, submission_id=quote.submission_id,
               market_id=quote.market_id, valid_until=quote.valid_until)
+        _announce(session, quote)
         expired.append(quote.id)
     return expired
+
+
+def _announce(session: Session, quote: Quote) -> None:
+    submission = session.get(Submission, quote.submission_id)
+    market = session.get(Market, quote.market_id)
+    client = session.get(ClientView, submission.client_id)
+    record_event(session, "marketing", "marketing.quote.expired", {
+        "submission_id": submission.id, "client_id": submission.client_id, "program": submission.program,
+        "market_id": market.id, "market_name": market.name, "quote_id": quote.id,
+        "carrier_quote_ref": quote.carrier_quote_ref, "revision": quote.revision, "status": quote.status,
+        "valid_until": quote.valid_until.isoformat(),
+        "total_cost": {"amount": f"{quote.total_cost:.2f}", "currency": quote.currency},
+        "insured_name": (submission.insured or {}).get("name") or (client.name if client else submission.client_id),
+        "effective_date": (quote.effective_date or submission.effective_date).isoformat(),
+        "account_manager": submission.account_manager or (client.account_manager if client else None),
+    }, subject=submission.id)

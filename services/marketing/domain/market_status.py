@@ -2,6 +2,8 @@
 
     draft -> sent -> acknowledged -> quoted / indicated / referred / declined
           -> bind_requested -> bound           (the market whose quote is bound)
+                            -> declined        (the market refused to bind)
+                            -> quoted          (the agency cancelled the bind order)
           -> lost                              (every other market, once one binds)
           -> expired                           (a quote past its valid-until date, unbound)
 
@@ -32,7 +34,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "referred": ANSWERED | {"lost"},
     "declined": ANSWERED,
     "expired": ANSWERED | {"lost"},
-    "bind_requested": frozenset({"bound"}),
+    "bind_requested": frozenset({"bound", "declined", "quoted"}),
     "bound": frozenset(),
     "lost": frozenset(),
 }

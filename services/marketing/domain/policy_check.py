@@ -9,12 +9,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 KINDS = ("missing_line", "extra_line", "premium", "missing_coverage", "extra_coverage", "limit", "deductible",
-         "missing_form", "extra_form", "new_exclusion", "removed_exclusion")
+         "missing_form", "extra_form", "new_exclusion", "removed_exclusion", "term")
 
 
 def discrepancies(bound: dict, issued: dict) -> list[dict]:
-    """``bound`` and ``issued``: {"lines": [...], "forms": [...], "exclusions": [...]}."""
-    found: list[dict] = []
+    """``bound`` and ``issued``: {"lines": [...], "forms": [...], "exclusions": [...]} and,
+    optionally, "period" ({"effective_date", "expiration_date"}, ISO dates): the term on
+    the binder against the term printed on the policy (compared when both are known)."""
+    found: list[dict] = _term(bound.get("period"), issued.get("period"))
     bound_lines = {line["line_of_business"]: line for line in bound["lines"]}
     issued_lines = {line["line_of_business"]: line for line in issued["lines"]}
     for code, line in bound_lines.items():
@@ -28,6 +30,22 @@ def discrepancies(bound: dict, issued: dict) -> list[dict]:
     found += _named("form", _all(bound, "forms"), _all(issued, "forms"))
     found += _exclusions(_all(bound, "exclusions"), _all(issued, "exclusions"))
     return found
+
+
+def _term(bound: dict | None, issued: dict | None) -> list[dict]:
+    if not bound or not issued:
+        return []
+    expected, given = _period_text(bound), _period_text(issued)
+    if expected == given:
+        return []
+    changed = [what for what, key in (("effective", "effective_date"), ("expiration", "expiration_date"))
+               if str(bound[key]) != str(issued[key])]
+    return [_d("term", None, None, expected, given,
+               f"Policy term {given} instead of {expected} as bound ({' and '.join(changed)} date differs).")]
+
+
+def _period_text(period: dict) -> str:
+    return f"{period['effective_date']} to {period['expiration_date']}"
 
 
 def _line(line: str, bound: dict, issued: dict) -> list[dict]:

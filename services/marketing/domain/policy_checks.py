@@ -3,6 +3,7 @@ and ``marketing.policy.discrepancies_found`` raised so accounts opens an activit
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -20,22 +21,26 @@ SOURCE = "marketing"
 
 def check_issued_policy(session: Session, bind: Bind, issued: dict, actor: str, *, channel: str = "keyed",
                         content_hash: str | None = None) -> tuple[IssuedPolicyCheck, list[dict]]:
-    """``issued``: lines, forms, exclusions, policy_numbers (keyed in, or received over the
-    carrier contract as carrier.policy.issued)."""
+    """``issued``: lines, forms, exclusions, policy_numbers and optionally period (keyed in,
+    or received over the carrier contract as carrier.policy.issued).  The term is checked
+    against the binder's (the quote's when the binder gave none)."""
     if bind.status != "bound":
         raise Conflict(f"The bind is {bind.status.replace('_', ' ')}; check the policy once the market has bound it.")
     issued = to_json(issued)
     quote = session.get(Quote, bind.quote_id)
     _check_shape(issued, quote.currency)
     found = policy_check.discrepancies(
-        {"lines": quote.lines, "forms": quote.forms, "exclusions": quote.exclusions}, issued)
+        {"lines": quote.lines, "forms": quote.forms, "exclusions": quote.exclusions,
+         "period": bound_term(session, bind, quote)}, issued)
+    period = issued.get("period") or {}
     numbers = {**bind.policy_numbers, **issued.get("policy_numbers", {})}
     check = IssuedPolicyCheck(
         id=str(uuid.uuid4()), bind_id=bind.id, policy_numbers=numbers, lines=issued["lines"],
         forms=issued.get("forms", []), exclusions=issued.get("exclusions", []), currency=quote.currency,
         premium=sum((Decimal(line["premium"]["amount"]) for line in issued["lines"]), Decimal("0")),
         discrepancy_count=len(found), checked_by=actor, checked_at=utcnow(), channel=channel,
-        content_hash=content_hash)
+        content_hash=content_hash, effective_date=_date(period.get("effective_date")),
+        expiration_date=_date(period.get("expiration_date")))
     session.add(check)
     session.flush()
     session.add_all([PolicyDiscrepancy(check_id=check.id, **d) for d in found])
@@ -44,6 +49,18 @@ def check_issued_policy(session: Session, bind: Bind, issued: dict, actor: str, 
     audit(session, actor, "bind.issued_policy_checked", "bind", bind.id, check_id=check.id, channel=channel,
           discrepancies=[d["kind"] for d in found])
     return check, found
+
+
+def bound_term(session: Session, bind: Bind, quote: Quote) -> dict:
+    """The term as bound (ISO dates): the binder's, else the quote's, else the submission's."""
+    submission = session.get(Submission, bind.submission_id)
+    start = bind.effective_date or quote.effective_date or submission.effective_date
+    end = bind.expiration_date or quote.expiration_date or submission.expiration_date
+    return {"effective_date": start.isoformat(), "expiration_date": end.isoformat()}
+
+
+def _date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
 
 
 def _check_shape(issued: dict, currency: str) -> None:

@@ -18,7 +18,9 @@ from services.marketing.domain.loss_summary import apply_losses
 from services.marketing.domain.readmodels import apply_client, apply_policy
 from services.marketing.models import Market, Submission, SubmissionDocument
 from shared.contracts.carrier import INTAKE_TYPE
-from shared.contracts.carrier_binding import ACKNOWLEDGED_TYPE, BIND_CONFIRMED_TYPE, POLICY_ISSUED_TYPE
+from shared.contracts.carrier_binding import (
+    ACKNOWLEDGED_TYPE, BIND_CONFIRMED_TYPE, BIND_DECLINED_TYPE, POLICY_ISSUED_TYPE,
+)
 from shared.kit.consumer import BatchHandler, DeadLetter, Delivery, Rejected
 from shared.kit.db import utcnow
 from shared.kit.topology import INTAKE_QUEUE
@@ -146,6 +148,18 @@ def on_bind_confirmed(session: Session, delivery: Delivery) -> None:
     _answer(session, delivery, market, data, "accepted" if fresh else "duplicate")
 
 
+def on_bind_declined(session: Session, delivery: Delivery) -> None:
+    """carrier.bind.declined: the market refuses to bind what it was asked to bind."""
+    data, market = _market_message(session, delivery)
+    bind = _bind_of(session, market, data)
+    try:
+        fresh = binding.decline(session, bind, data["reason"], f"carrier:{market.id}", "queue")
+    except MarketingError as exc:
+        _answer(session, delivery, market, data, "rejected", [exc.detail])
+        return
+    _answer(session, delivery, market, data, "accepted" if fresh else "duplicate")
+
+
 def on_policy_issued(session: Session, delivery: Delivery) -> None:
     """carrier.policy.issued: the issued policy, checked against the binder and quote."""
     data, market = _market_message(session, delivery)
@@ -223,4 +237,5 @@ HANDLERS = {
     ACKNOWLEDGED_TYPE: on_submission_acknowledged,
     BIND_CONFIRMED_TYPE: on_bind_confirmed,
     POLICY_ISSUED_TYPE: on_policy_issued,
+    BIND_DECLINED_TYPE: on_bind_declined,
 }

@@ -87,7 +87,8 @@ def test_every_event_marketing_emitted_on_the_path_meets_its_contract(db, http, 
     types = {e["type"] for e in emitted(db)}  # emitted() validates every row strictly
     assert types == {"carrier.submission.requested", "marketing.submission.sent", "carrier.quote.replied",
                      "marketing.quote.received", "marketing.quote.declined", "marketing.comparison.ready",
-                     "documents.document.requested", "carrier.bind.requested", "marketing.policy.bound"}
+                     "documents.document.requested", "carrier.bind.requested", "marketing.bind.requested",
+                     "marketing.policy.bound"}
 
 
 def test_a_renewal_can_be_opened_through_the_api_from_expiring_policies(db, http, auth, markets):
