@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import case, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload, load_only
+from sqlalchemy.orm import Session, aliased
 
 from services.accounts.domain.paging import Page, page
 from services.accounts.models import Activity, Client, Policy, RenewalNotice
@@ -74,17 +74,17 @@ def pipeline_page(session: Session, where: PipelineFilter, *, limit: int, after:
         return Page([], None)
     renewal_id = (select(_renewal.id).where(_renewal.replaces_policy_id == Policy.id)
                   .order_by(_renewal.effective_date.desc()).limit(1).scalar_subquery())
-    # Only the columns an entry shows (not the coverage records, the cancellation …).
-    columns = load_only(Policy.id, Policy.client_id, Policy.line_of_business, Policy.policy_number,
-                        Policy.carrier_name, Policy.expiration_date, Policy.status, Policy.premium_amount,
-                        Policy.premium_currency)
-    client = joinedload(Policy.client).load_only(Client.id, Client.name, Client.program, Client.account_manager)
-    rows = session.execute(select(Policy, stage_of(where.today), renewal_id).options(columns, client)
-                           .where(Policy.id.in_(ids.items)))
-    found = {policy.id: (policy, stage, renewal) for policy, stage, renewal in rows}
-    entries = [_entry(*found[policy_id], where.today) for policy_id in ids.items]
-    last = found[ids.items[-1]][0]
-    return Page(entries, [last.expiration_date.isoformat(), last.id] if ids.next_key else None)
+    # Only the columns an entry shows, as plain rows (no ORM instances to build for a page).
+    rows = session.execute(
+        select(Policy.id, Policy.client_id, Client.name, Client.program, Client.account_manager,
+               Policy.line_of_business, Policy.policy_number, Policy.carrier_name, Policy.expiration_date,
+               Policy.status, stage_of(where.today), renewal_id, Policy.premium_amount, Policy.premium_currency)
+        .join(Client, Client.id == Policy.client_id)
+        .where(Policy.id.in_(ids.items)))
+    found = {row[0]: row for row in rows}
+    entries = [_entry(found[policy_id], where.today) for policy_id in ids.items]
+    last = found[ids.items[-1]]
+    return Page(entries, [last[8].isoformat(), last[0]] if ids.next_key else None)
 
 
 def pipeline_totals(session: Session, where: PipelineFilter) -> dict:
@@ -106,15 +106,16 @@ def pipeline_totals(session: Session, where: PipelineFilter) -> dict:
                                    for total in totals]}
 
 
-def _entry(policy: Policy, stage: str, renewal_policy_id: str | None, today: date) -> dict:
-    client = policy.client
+def _entry(row, today: date) -> dict:
+    (policy_id, client_id, client_name, program, account_manager, line, number, carrier, expires, status,
+     stage, renewal_policy_id, premium, currency) = row
     return {
-        "policy_id": policy.id, "client_id": client.id, "client_name": client.name, "program": client.program,
-        "account_manager": client.account_manager, "line_of_business": policy.line_of_business,
-        "policy_number": policy.policy_number, "carrier_name": policy.carrier_name,
-        "expiration_date": policy.expiration_date, "days_to_expiration": (policy.expiration_date - today).days,
-        "status": policy.status, "stage": stage, "renewal_policy_id": renewal_policy_id,
-        "expiring_premium": {"amount": policy.premium_amount, "currency": policy.premium_currency},
+        "policy_id": policy_id, "client_id": client_id, "client_name": client_name, "program": program,
+        "account_manager": account_manager, "line_of_business": line,
+        "policy_number": number, "carrier_name": carrier,
+        "expiration_date": expires, "days_to_expiration": (expires - today).days,
+        "status": status, "stage": stage, "renewal_policy_id": renewal_policy_id,
+        "expiring_premium": {"amount": premium, "currency": currency},
     }
 
 
