@@ -76,6 +76,9 @@ def _intake(settings, db, count: int, before: int) -> float:
     from shared.kit.consumer import ServiceConsumer
     from shared.kit.topology import intake_queue
 
+    from shared.kit.worker import tune_garbage_collector
+
+    tune_garbage_collector()  # as the worker process does at start
     consumer = ServiceConsumer(settings, db, [intake_queue(True)], HANDLERS, name="marketing", on_dead_letter=on_dead_letter)
     stop = threading.Event()
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
