@@ -29,6 +29,41 @@ EMAIL_MARKET = {
     "commission_percent": "10.00", "active": True,
 }
 SECOND_ACCOUNT_MARKETS = ("sierra-mutual", EMAIL_MARKET["id"])
+# A carrier the agency is not appointed with: it is reached through Redwood Coast only.
+UNAPPOINTED_MARKET = {
+    "id": "ironwood-specialty", "name": "Ironwood Specialty", "kind": "carrier",
+    "carrier_name": "Ironwood Specialty Insurance Company", "naic_code": "44512", "admitted": False,
+    "am_best_rating": "A-", "channel": "email", "broker_user": None, "email": "newbusiness@ironwood-specialty.example",
+    "appetite": {"lines": ["GL", "AUTO", "CARGO"], "states": ["CA", "NV"]},
+    "commission_percent": "10.00", "active": True,
+    "appointment_status": "not_appointed", "appointment_effective_date": None,
+}
+# The carriers each wholesaler or MGA of the demo book reaches (POST /markets/<id>/carriers).
+WHOLESALER_REACH = {
+    "redwood-coast-underwriters": [
+        {"carrier_name": "Redwood Coast Excess Insurance Company", "naic_code": "17790", "admitted": False,
+         "lines": ["GL", "AUTO", "CARGO", "UMB", "POLL"]},
+        {"carrier_name": "Ironwood Specialty Insurance Company", "naic_code": "44512", "admitted": False,
+         "lines": ["GL", "AUTO", "CARGO"]},
+    ],
+    "cascade-excess-wholesale": [
+        {"carrier_name": "Cascade Surplus Lines Insurance Company", "naic_code": "39217", "admitted": False,
+         "lines": []},
+        {"carrier_name": "Pacific Crest Specialty Insurance Company", "naic_code": "41873", "admitted": False,
+         "lines": ["GL", "AUTO"]},
+    ],
+    EMAIL_MARKET["id"]: [
+        {"carrier_name": "Bayside Specialty Insurance Company", "naic_code": "34567", "admitted": False,
+         "lines": ["GL", "AUTO", "UMB"]},
+    ],
+}
+
+
+def register_reach(platform: golden_path.Platform) -> None:
+    for market_id, carriers in WHOLESALER_REACH.items():
+        for carrier in carriers:
+            platform.call("POST", "marketing", f"/api/v1/markets/{market_id}/carriers", as_user="pm.ortiz",
+                          roles=("program_manager",), json=carrier, expect=(201, 409))
 
 
 def renewal_scan(today: date, env: dict | None = None) -> str:
@@ -54,7 +89,8 @@ def seed_demo_book(urls: dict[str, str]) -> None:
         print("demo book already seeded (make clean to start afresh)")
         return
     platform = golden_path.Platform(urls=urls, settings=load_settings("accounts"))
-    golden_path.register_markets(platform, [*market_records(), EMAIL_MARKET])
+    golden_path.register_markets(platform, [*market_records(), EMAIL_MARKET, UNAPPOINTED_MARKET])
+    register_reach(platform)
     ready = markets_ready_after(time.monotonic())
     today = datetime.now(timezone.utc).date()
     print("seeding the demo book: renewal golden path for Delta Valley Freight LLC …", flush=True)

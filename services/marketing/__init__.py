@@ -23,6 +23,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     # How binds are confirmed and whether subjectivities hold them (BIND_CONFIRMATION,
     # BIND_REQUIRES_SUBJECTIVITIES; see services.marketing.domain.binding).
     app.config["BIND_RULES"] = rules_from_env(app.config["SURPLUS_LINES_DECLINATIONS"])
+    from services.marketing.domain.submissions import program_business_from_env
+
+    # Programs whose market lists a program manager approves too (PROGRAM_BUSINESS).
+    app.config["PROGRAM_BUSINESS"] = program_business_from_env()
     return app
 
 

@@ -42,6 +42,27 @@ class Market(Base):
     appetite: Mapped[dict] = mapped_column(JSON, default=dict)
     commission_percent: Mapped[Decimal | None] = mapped_column(PERCENT)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The agency's appointment with the market (appointed, pending, terminated,
+    # not_appointed) and the date that status took (or takes) effect.
+    appointment_status: Mapped[str] = mapped_column(String(20), default="appointed", server_default="appointed")
+    appointment_effective_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReachableCarrier(Base):
+    """A carrier a wholesaler or MGA market can place business with (the agency reaches
+    it through the wholesaler, appointed with it or not); ``lines`` empty = every line."""
+
+    __tablename__ = "reachable_carrier"
+    __table_args__ = (UniqueConstraint("market_id", "carrier_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    market_id: Mapped[str] = mapped_column(ForeignKey("market.id"), index=True)
+    carrier_name: Mapped[str] = mapped_column(String(200))
+    naic_code: Mapped[str | None] = mapped_column(String(5))
+    admitted: Mapped[bool] = mapped_column(Boolean, default=False)
+    lines: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -109,6 +130,13 @@ class Submission(Base):
     account_manager: Mapped[str | None] = mapped_column(String(120))
     markets_approved_by: Mapped[str | None] = mapped_column(String(200))
     markets_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Program business: the program manager approves the market list too.
+    program_manager_approved_by: Mapped[str | None] = mapped_column(String(200))
+    program_manager_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What appetite is matched against beyond NAICS: class codes per line (WC, GL) and
+    # the insured's operations in words.
+    class_codes: Mapped[dict | None] = mapped_column(JSON)
+    operations: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     respond_by: Mapped[date | None] = mapped_column(Date)
     comparison_ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

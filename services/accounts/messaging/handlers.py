@@ -18,6 +18,7 @@ from services.accounts.domain.policies import record_bound_policies
 from services.accounts.messaging.compliance_events import filing_overdue
 from services.accounts.messaging.email_log import submission_emailed
 from services.accounts.messaging.marketing_events import HANDLERS as MARKETING_EVENT_HANDLERS
+from services.accounts.messaging.marketing_events import _close_chase as close_binder_chase
 from services.accounts.models import Client, Policy
 from shared.kit.consumer import DeadLetter, Delivery
 from shared.kit.db import utcnow
@@ -39,6 +40,8 @@ def policy_bound(session: Session, delivery: Delivery) -> None:
           assignee=data.get("account_manager") or client.account_manager,
           policy=recorded[0] if len(recorded) == 1 else None, source_key=data["bind_id"],
           details=f"Bound by {data['bound_by']} from quote {data['quote_id']}.")
+    # The market confirmed the bind: the chase for its binder (opened by bind.requested) is done.
+    close_binder_chase(session, delivery, data["bind_id"], f"bound: {numbers}")
 
 
 def quote_received(session: Session, delivery: Delivery) -> None:

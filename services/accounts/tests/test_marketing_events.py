@@ -116,3 +116,22 @@ def test_an_unknown_client_is_dead_lettered(db, settings, event_type, index, env
     outcome = _deliver(db, settings, envelope)
     assert isinstance(outcome, Rejected) and outcome.kind == "unknown_client"
     assert _activities(db) == {}
+
+
+def test_a_bound_policy_completes_the_binder_chase(db, settings):
+    requested = testing.examples("marketing.bind.requested")[0]
+    bound = testing.examples("marketing.policy.bound")[0]
+    assert bound["data"]["bind_id"] == requested["data"]["bind_id"]
+    _seed(db, requested["data"])
+    assert _deliver(db, settings, requested) == "processed"
+    assert _activities(db)[f"binder-due:{requested['data']['bind_id']}"].status == "open"
+    assert _deliver(db, settings, bound) == "processed"
+    chase = _activities(db)[f"binder-due:{requested['data']['bind_id']}"]
+    assert chase.status == "done" and chase.outcome.startswith("bound: ") and chase.completed_by == "service:marketing"
+
+
+def test_a_bound_policy_without_a_chase_still_records(db, settings):
+    bound = testing.examples("marketing.policy.bound")[0]
+    _seed(db, {"client_id": bound["data"]["insured"]["client_id"], "program": bound["data"]["insured"]["program"]})
+    assert _deliver(db, settings, bound) == "processed"
+    assert f"binder-due:{bound['data']['bind_id']}" not in _activities(db)

@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from services.marketing.api.common import cursor, domain_errors, page
 from services.marketing.api.schemas import (
-    MarketCreateSchema, MarketFieldsSchema, MarketPageSchema, MarketQuerySchema, MarketSchema,
+    MarketCreateSchema, MarketFieldsSchema, MarketPageSchema, MarketQuerySchema, MarketSchema, ReachCreateSchema,
+    ReachFieldsSchema, ReachListSchema, ReachSchema,
 )
-from services.marketing.domain import markets
+from services.marketing.domain import appointments, markets
 from services.marketing.models import Market
 from shared.kit.web import db_session, principal, require_roles
 
@@ -67,3 +68,57 @@ class MarketItem(MethodView):
             market = markets.update_market(session, market_id, changes, principal().actor)
         session.commit()
         return market
+
+
+@blp.route("/<market_id>/carriers")
+class ReachCollection(MethodView):
+    @blp.response(200, ReachListSchema)
+    def get(self, market_id):
+        """The carriers a wholesaler or MGA reaches (empty for a carrier)."""
+        session = db_session()
+        with domain_errors():
+            markets.get_market(session, market_id)
+        return {"market_id": market_id,
+                "items": [appointments.reach_view(c) for c in appointments.reachable(session, market_id)]}
+
+    @blp.arguments(ReachCreateSchema)
+    @blp.response(201, ReachSchema)
+    def post(self, data, market_id):
+        """Add a carrier the wholesaler reaches (program managers and admins)."""
+        require_roles(*MANAGERS)
+        session = db_session()
+        with domain_errors():
+            carrier = appointments.add_reach(session, markets.get_market(session, market_id), data,
+                                             principal().actor)
+        session.commit()
+        return appointments.reach_view(carrier)
+
+
+@blp.route("/<market_id>/carriers/<int:carrier_id>")
+class ReachItem(MethodView):
+    @blp.response(200, ReachSchema)
+    def get(self, market_id, carrier_id):
+        with domain_errors():
+            return appointments.reach_view(appointments.get_reach(db_session(), market_id, carrier_id))
+
+    @blp.arguments(ReachFieldsSchema(partial=True))
+    @blp.response(200, ReachSchema)
+    def patch(self, changes, market_id, carrier_id):
+        """Change a reachable carrier (program managers and admins)."""
+        require_roles(*MANAGERS)
+        session = db_session()
+        with domain_errors():
+            carrier = appointments.update_reach(session, appointments.get_reach(session, market_id, carrier_id),
+                                                changes, principal().actor)
+        session.commit()
+        return appointments.reach_view(carrier)
+
+    @blp.response(204)
+    def delete(self, market_id, carrier_id):
+        """Remove a reachable carrier (program managers and admins)."""
+        require_roles(*MANAGERS)
+        session = db_session()
+        with domain_errors():
+            appointments.remove_reach(session, appointments.get_reach(session, market_id, carrier_id),
+                                      principal().actor)
+        session.commit()

@@ -1,10 +1,11 @@
 """Resources as the API shows them (dicts for the response schemas)."""
 from __future__ import annotations
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.marketing.domain.submissions import market_list
+from services.marketing.domain.submissions import DEFAULT_PROGRAM_BUSINESS, approvals_pending, market_list
 from services.marketing.domain.surplus_lines_binds import recorded_declinations
 from services.marketing.models import (
     BIND_ENDED, Bind, Market, Quote, Submission, SubmissionDocument, SurplusLinesPlacement,
@@ -15,6 +16,13 @@ def _money(amount, currency: str = "USD") -> dict | None:
     return None if amount is None else {"amount": amount, "currency": currency}
 
 
+def program_business() -> frozenset[str]:
+    """The programs whose market lists a program manager approves too (app config)."""
+    if has_app_context() and "PROGRAM_BUSINESS" in current_app.config:
+        return current_app.config["PROGRAM_BUSINESS"]
+    return frozenset(DEFAULT_PROGRAM_BUSINESS)
+
+
 def submission_view(session: Session, submission: Submission) -> dict:
     documents = session.scalars(select(SubmissionDocument).where(SubmissionDocument.submission_id == submission.id)
                                 .order_by(SubmissionDocument.generated_at))
@@ -23,7 +31,10 @@ def submission_view(session: Session, submission: Submission) -> dict:
             "id", "client_id", "program", "kind", "status", "effective_date", "expiration_date", "lines",
             "specifications", "expiring", "expiring_policy_ids", "underwriting_notes", "account_manager",
             "markets_approved_by", "markets_approved_at", "sent_at", "respond_by", "comparison_ready_at",
-            "created_by", "created_at", "updated_at")},
+            "created_by", "created_at", "updated_at", "program_manager_approved_by", "program_manager_approved_at",
+            "class_codes", "operations")},
+        "program_business": submission.program in program_business(),
+        "approvals_pending": approvals_pending(submission, program_business()),
         "insured_name": submission.insured["name"],
         "target_premium": _money(submission.target_premium),
         "markets": [{

@@ -13,6 +13,15 @@ LINE = validate.OneOf(tuple(LINES_OF_BUSINESS))
 MARKET_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$",
                             error="A market id is a short slug: lower-case letters, digits and hyphens.")
 NAICS_PREFIX = validate.Regexp(r"^\d{2,6}$", error="A NAICS code or prefix has 2 to 6 digits.")
+CLASS_CODE = validate.Regexp(r"^\d{4,5}$", error="A class code has 4 (WC) or 5 (GL) digits.")
+APPOINTMENT_STATUSES = ("appointed", "pending", "terminated", "not_appointed")
+
+
+def _class_codes(**kwargs) -> fields.Dict:
+    """Class codes per line: {"WC": ["8810", "7219"], "GL": ["91111"]}."""
+    return fields.Dict(keys=fields.String(validate=LINE),
+                       values=fields.List(fields.String(validate=CLASS_CODE), validate=validate.Length(max=200)),
+                       **kwargs)
 
 
 # -- markets ---------------------------------------------------------------------------
@@ -26,12 +35,25 @@ class AppetiteSchema(ContractSchema):
     programs = fields.List(fields.String(validate=validate.Length(min=1, max=80)))
     naics = fields.List(fields.String(validate=NAICS_PREFIX))
     excluded_naics = fields.List(fields.String(validate=NAICS_PREFIX))
+    # Optional, beyond NAICS: class codes written and excluded per line, the largest limit
+    # written per line (or coverage), and operations excluded (keywords matched against the
+    # insured's operations and name; a 2-6 digit entry is a NAICS prefix).
+    class_codes = _class_codes()
+    excluded_class_codes = _class_codes()
+    limit_bands = fields.List(fields.Nested(lambda: LimitBandSchema()), validate=validate.Length(max=100))
+    exclusions = fields.List(fields.String(validate=validate.Length(min=2, max=200)), validate=validate.Length(max=200))
 
     @validates_schema
     def _range(self, data, **_kwargs):
         low, high = data.get("min_premium"), data.get("max_premium")
         if low and high and low["amount"] > high["amount"]:
             raise ValidationError("The minimum premium is above the maximum.", "min_premium")
+
+
+class LimitBandSchema(ContractSchema):
+    line = fields.String(required=True, validate=LINE)
+    coverage = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40))
+    max_limit = fields.Nested(NonNegativeMoneySchema, required=True)
 
 
 class MarketFieldsSchema(ContractSchema):
@@ -48,6 +70,8 @@ class MarketFieldsSchema(ContractSchema):
     commission_percent = DecimalString(places=2, load_default=None, allow_none=True,
                                        validate=validate.Range(min=0, max=100))
     active = fields.Boolean(load_default=True)
+    appointment_status = fields.String(load_default="appointed", validate=validate.OneOf(APPOINTMENT_STATUSES))
+    appointment_effective_date = fields.Date(load_default=None, allow_none=True)
 
 
 class MarketCreateSchema(MarketFieldsSchema):
@@ -68,6 +92,31 @@ class MarketQuerySchema(PageArgsSchema):
 MarketPageSchema = page_schema(MarketSchema, "MarketPageSchema")
 
 
+class ReachFieldsSchema(ContractSchema):
+    """A carrier a wholesaler or MGA reaches (lines empty = every line)."""
+
+    carrier_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    naic_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{5}$"))
+    admitted = fields.Boolean(required=True)
+    lines = fields.List(fields.String(validate=LINE), load_default=list, validate=validate.Length(max=20))
+
+
+class ReachCreateSchema(ReachFieldsSchema):
+    """A new reachable carrier (every field of ReachFieldsSchema, admitted required)."""
+
+
+class ReachSchema(ReachFieldsSchema):
+    id = fields.Integer()
+    market_id = fields.String()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class ReachListSchema(ContractSchema):
+    market_id = fields.String()
+    items = fields.List(fields.Nested(ReachSchema))
+
+
 # -- submissions -------------------------------------------------------------------------
 
 class LineSpecificationSchema(ContractSchema):
@@ -84,6 +133,8 @@ class SubmissionCreateSchema(ContractSchema):
                                  load_default=None)
     target_premium = fields.Nested(NonNegativeMoneySchema, load_default=None, allow_none=True)
     underwriting_notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    class_codes = _class_codes(load_default=None, allow_none=True)
+    operations = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
     @validates_schema
     def _by_kind(self, data, **_kwargs):
@@ -104,6 +155,13 @@ class SubmissionCreateSchema(ContractSchema):
 class SpecificationsSchema(ContractSchema):
     specifications = fields.Dict(keys=fields.String(validate=LINE), values=fields.Nested(LineSpecificationSchema),
                                  required=True, validate=validate.Length(min=1))
+
+
+class RiskDetailsSchema(ContractSchema):
+    """What a market's appetite is matched against beyond NAICS (partial updates)."""
+
+    class_codes = _class_codes(allow_none=True)
+    operations = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
 class MarketListSchema(ContractSchema):
@@ -166,6 +224,12 @@ class SubmissionSchema(ContractSchema):
     markets = fields.List(fields.Nested(SubmissionMarketSchema))
     markets_approved_by = fields.String(allow_none=True)
     markets_approved_at = fields.AwareDateTime(allow_none=True)
+    program_business = fields.Boolean()
+    program_manager_approved_by = fields.String(allow_none=True)
+    program_manager_approved_at = fields.AwareDateTime(allow_none=True)
+    approvals_pending = fields.List(fields.String())
+    class_codes = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), allow_none=True)
+    operations = fields.String(allow_none=True)
     sent_at = fields.AwareDateTime(allow_none=True)
     respond_by = fields.Date(allow_none=True)
     comparison_ready_at = fields.AwareDateTime(allow_none=True)
@@ -191,6 +255,7 @@ class RankingReasonSchema(ContractSchema):
     max_points = DecimalString(places=2)
     hard_miss = fields.Boolean()
     detail = fields.String()
+    effect = fields.String(validate=validate.OneOf(("fit", "partial", "neutral", "penalty", "miss", "exclusion")))
 
 
 class MarketHistorySchema(ContractSchema):
@@ -213,6 +278,10 @@ class RankedMarketSchema(ContractSchema):
     history_score = DecimalString(places=2)
     reasons = fields.List(fields.Nested(RankingReasonSchema))
     history = fields.Nested(MarketHistorySchema)
+    kind = fields.String()
+    appointment_status = fields.String()
+    reachable_carriers = fields.List(fields.Nested(ReachSchema))
+    reached_through = fields.List(fields.Dict(keys=fields.String(), values=fields.String()))
 
 
 class MarketRankingSchema(ContractSchema):

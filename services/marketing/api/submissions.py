@@ -11,9 +11,10 @@ from services.marketing.api.common import (
 )
 from services.marketing.api.package_schemas import SubmissionPackageSchema
 from services.marketing.api.premium_schemas import NegotiationSchema, PremiumSummarySchema
-from services.marketing.api.presenters import quote_view, submission_view
+from services.marketing.api.presenters import program_business, quote_view, submission_view
 from services.marketing.api.schemas import (
-    DocumentRequestsSchema, MarketListSchema, MarketRankingSchema, QuotePageSchema, SendSchema, SpecificationsSchema,
+    DocumentRequestsSchema, MarketListSchema, MarketRankingSchema, QuotePageSchema, RiskDetailsSchema, SendSchema,
+    SpecificationsSchema,
     SubmissionCreateSchema, SubmissionPageSchema, SubmissionQuerySchema, SubmissionSchema,
 )
 from services.marketing.domain import (
@@ -68,6 +69,9 @@ class SubmissionCollection(MethodView):
                                                       visible=user.can_see)
             else:
                 submission = submissions.open_new_business(session, data, user.actor, visible=user.can_see)
+            risk = {name: data[name] for name in ("class_codes", "operations") if data.get(name) is not None}
+            if risk:
+                submissions.set_risk_details(session, submission, risk, user.actor)
         session.commit()
         return submission_view(session, submission)
 
@@ -91,6 +95,22 @@ class SubmissionSpecifications(MethodView):
         session = db_session()
         with domain_errors():
             submissions.replace_specifications(session, submission, data["specifications"], principal().actor)
+        session.commit()
+        return submission_view(session, submission)
+
+
+@blp.route("/<submission_id>/risk")
+class SubmissionRisk(MethodView):
+    @blp.arguments(RiskDetailsSchema(partial=True))
+    @blp.response(200, SubmissionSchema)
+    def patch(self, data, submission_id):
+        """Describe the risk beyond NAICS: class codes per line (WC, GL) and the insured's
+        operations, which markets' appetite (class codes, exclusions) is matched against."""
+        require_roles(*WRITERS)
+        submission = visible_submission(submission_id)
+        session = db_session()
+        with domain_errors():
+            submissions.set_risk_details(session, submission, data, principal().actor)
         session.commit()
         return submission_view(session, submission)
 
@@ -123,12 +143,16 @@ class SubmissionMarketRanking(MethodView):
 class SubmissionApproval(MethodView):
     @blp.response(200, SubmissionSchema)
     def post(self, submission_id):
-        """Approve the market list (producer, program manager or admin)."""
+        """Approve the market list (producer, program manager or admin).  Program business
+        (PROGRAM_BUSINESS) needs the producer's and a program manager's approval, from two
+        people; the submission stays a draft, awaiting the other, after the first."""
         submission = visible_submission(submission_id)
         require_roles(*submissions.APPROVERS)
         session = db_session()
+        user = principal()
         with domain_errors():
-            submissions.approve_markets(session, submission, principal().actor)
+            submissions.approve_markets(session, submission, user.actor, roles=user.roles,
+                                        program_business=program_business())
         session.commit()
         return submission_view(session, submission)
 

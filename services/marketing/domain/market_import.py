@@ -5,7 +5,8 @@ naming each bad row and what is wrong with it.
 
 Spreadsheet columns (a header row; names are case-insensitive, unknown columns are
 refused so a typo never silently drops data): ``id, name, kind, carrier_name, naic_code,
-admitted, am_best_rating, channel, broker_user, email, commission_percent, active``, and
+admitted, am_best_rating, channel, broker_user, email, commission_percent, active,
+appointment_status, appointment_effective_date``, and
 the appetite as ``lines, states, programs, naics, excluded_naics`` (lists separated by
 ``;`` or ``,``) and ``min_premium, max_premium`` (USD amounts).  Empty cells are absent.
 """
@@ -26,7 +27,8 @@ from services.marketing.domain.errors import MarketingError
 
 SIMULATOR_KEY = "simulator"
 SCALAR_COLUMNS = ("id", "name", "kind", "carrier_name", "naic_code", "admitted", "am_best_rating", "channel",
-                  "broker_user", "email", "commission_percent", "active")
+                  "broker_user", "email", "commission_percent", "active", "appointment_status",
+                  "appointment_effective_date")
 LIST_COLUMNS = ("lines", "states", "programs", "naics", "excluded_naics")
 MONEY_COLUMNS = ("min_premium", "max_premium")
 COLUMNS = SCALAR_COLUMNS + LIST_COLUMNS + MONEY_COLUMNS

@@ -6,12 +6,13 @@ from sqlalchemy.orm import Session
 
 from services.marketing.domain.errors import Conflict, Invalid, NotFound
 from services.marketing.domain.intake import to_json
-from services.marketing.models import Market
+from services.marketing.models import Market, ReachableCarrier
 from shared.kit.audit import audit
 from shared.kit.db import utcnow
 
 FIELDS = ("name", "kind", "carrier_name", "naic_code", "admitted", "am_best_rating", "channel",
-          "broker_user", "email", "appetite", "commission_percent", "active")
+          "broker_user", "email", "appetite", "commission_percent", "active", "appointment_status",
+          "appointment_effective_date")
 
 
 def get_market(session: Session, market_id: str) -> Market:
@@ -54,6 +55,9 @@ def _current(market: Market) -> dict:
 
 def _apply(session: Session, market: Market, data: dict) -> None:
     check_channel(data)
+    if data.get("kind") == "carrier" and market.kind == "wholesaler" and session.scalar(
+            select(ReachableCarrier.id).where(ReachableCarrier.market_id == market.id).limit(1)) is not None:
+        raise Conflict(f"Market {market.id!r} reaches other carriers; remove them before making it a carrier.")
     broker_user = data.get("broker_user")
     if broker_user:
         holder = session.scalar(select(Market.id).where(Market.broker_user == broker_user, Market.id != market.id))

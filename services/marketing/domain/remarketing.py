@@ -29,7 +29,7 @@ def add_markets(session: Session, submission: Submission, market_ids: list[str],
                 reason: str = "copied to more markets") -> list[str]:
     """Put markets on a sent submission's list, awaiting approval (status draft)."""
     _require_out(submission, "adding to it")
-    submissions.check_markets(session, market_ids)
+    submissions.check_markets(session, market_ids, on=submission.effective_date)
     listed = set(session.scalars(select(SubmissionMarket.market_id)
                                  .where(SubmissionMarket.submission_id == submission.id)))
     already = [mid for mid in market_ids if mid in listed]

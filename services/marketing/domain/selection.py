@@ -11,6 +11,20 @@ points), bind ratio (bound / quoted, 30 points) and median turnaround in days fr
 sending to the answer (20 points at 5 days or less, none at 30 or more).  A market never
 sent a submission gets a neutral 50.
 
+Appetite beyond NAICS, where the market states it (no reason at all where it does not):
+class codes per line (``class_codes`` written, ``excluded_class_codes``) against the
+submission's class codes: a code excluded or not written is a hard miss; limit bands
+(``limit_bands``: the largest limit written per line, or per coverage of a line) against
+the limits asked in the specifications: each band exceeded is a 5-point penalty (at most
+10): the market may still write a lower limit; exclusions (``exclusions``: keywords
+matched against the insured's operations and name, or 2-6 digit NAICS prefixes): a match
+is a hard miss.  Every reason says its effect: fit, partial, neutral, penalty, miss or
+exclusion.
+
+The agency's appointment: a market it may not place with directly (not appointed, or
+terminated by the effective date) is a hard miss naming the wholesalers that reach it; a
+wholesaler lists the carriers it reaches for the submission's lines.
+
 Score = 70% appetite fit + 30% history, to the cent.  All arithmetic is Decimal.
 """
 from __future__ import annotations
@@ -19,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
+import re
 
 FIT_WEIGHT = Decimal("0.7")
 HISTORY_WEIGHT = Decimal("0.3")
@@ -37,6 +52,9 @@ class Risk:
     program: str
     naics: str | None
     premium_basis: Decimal | None  # target premium, else the expiring premium
+    class_codes: dict = field(default_factory=dict)  # {"WC": ["8810"], "GL": ["91111"]}
+    operations: str | None = None  # the insured's operations (and name) in words
+    limits: tuple = ()  # (line, coverage code, largest limit amount asked)
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,12 @@ class Candidate:
     admitted: bool
     appetite: dict
     history: History
+    kind: str = "carrier"
+    appointment_status: str = "appointed"
+    can_place: bool = True  # the agency may place with the market directly
+    appointment_detail: str | None = None
+    reached_through: tuple = ()  # ({"market_id", "market_name"}, ...) wholesalers reaching it
+    reachable_carriers: tuple = ()  # reach views (dicts) of a wholesaler, for the risk's lines
 
 
 @dataclass(frozen=True)
@@ -75,10 +99,20 @@ class Reason:
     max_points: Decimal
     hard_miss: bool
     detail: str
+    effect: str | None = None
 
     def to_dict(self) -> dict:
         return {"criterion": self.criterion, "points": _text(self.points), "max_points": _text(self.max_points),
-                "hard_miss": self.hard_miss, "detail": self.detail}
+                "hard_miss": self.hard_miss, "detail": self.detail, "effect": self.effect or self._effect()}
+
+    def _effect(self) -> str:
+        if self.hard_miss:
+            return "miss"
+        if self.points < 0:
+            return "penalty"
+        if self.max_points == 0:
+            return "neutral"
+        return "fit" if self.points >= self.max_points else "partial"
 
 
 @dataclass(frozen=True)
@@ -87,7 +121,7 @@ class Fit:
 
     @property
     def points(self) -> Decimal:
-        return sum((r.points for r in self.reasons), Decimal("0"))
+        return max(sum((r.points for r in self.reasons), Decimal("0")), Decimal("0"))
 
     @property
     def eligible(self) -> bool:
@@ -140,7 +174,83 @@ def _turnaround_points(days: Decimal | None) -> Decimal:
 
 def appetite_fit(risk: Risk, appetite: dict) -> Fit:
     return Fit((_lines(risk, appetite), _state(risk, appetite), _premium(risk, appetite),
-                _program(risk, appetite), _class(risk, appetite)))
+                _program(risk, appetite), _class(risk, appetite), *_class_codes(risk, appetite),
+                *_limit_bands(risk, appetite), *_exclusions(risk, appetite)))
+
+
+def _class_codes(risk: Risk, appetite: dict) -> list[Reason]:
+    written, excluded = appetite.get("class_codes") or {}, appetite.get("excluded_class_codes") or {}
+    if not written and not excluded:
+        return []
+    reasons = []
+    for line in sorted(set(written) | set(excluded)):
+        if line not in risk.lines:
+            continue
+        codes = list(risk.class_codes.get(line) or [])
+        if not codes:
+            reasons.append(Reason("class_codes", Decimal(0), Decimal(0), False,
+                                  f"No {line} class codes given for the insured to match the appetite's.", "neutral"))
+            continue
+        barred = [code for code in codes if code in (excluded.get(line) or [])]
+        if barred:
+            reasons.append(Reason("class_codes", Decimal(0), Decimal(0), True,
+                                  f"Excludes {line} class {', '.join(barred)}.", "exclusion"))
+            continue
+        if line in written:
+            missing = [code for code in codes if code not in written[line]]
+            if missing:
+                reasons.append(Reason("class_codes", Decimal(0), Decimal(0), True,
+                                      f"Does not write {line} class {', '.join(missing)}.", "miss"))
+                continue
+        reasons.append(Reason("class_codes", Decimal(0), Decimal(0), False,
+                              f"Writes {line} class {', '.join(codes)}.", "fit"))
+    return reasons
+
+
+LIMIT_PENALTY, LIMIT_PENALTY_CAP = Decimal(5), Decimal(10)
+
+
+def _limit_bands(risk: Risk, appetite: dict) -> list[Reason]:
+    reasons, penalty = [], Decimal(0)
+    for band in appetite.get("limit_bands") or []:
+        line, coverage, cap = band["line"], band.get("coverage"), _amount(band["max_limit"])
+        asked = [(code, amount) for lob, code, amount in risk.limits
+                 if lob == line and (coverage is None or code == coverage)]
+        if not asked:
+            continue
+        where = f"{line} {coverage}" if coverage else line
+        over = [(code, amount) for code, amount in asked if amount > cap]
+        if not over:
+            reasons.append(Reason("limits", Decimal(0), Decimal(0), False,
+                                  f"Limits asked on {where} are within its maximum {cap}.", "fit"))
+            continue
+        points = -min(LIMIT_PENALTY, LIMIT_PENALTY_CAP - penalty)
+        penalty -= points
+        code, amount = max(over, key=lambda item: item[1])
+        reasons.append(Reason("limits", points, Decimal(0), False,
+                              f"Asks {amount} on {line} {code}, above its maximum {cap} for {where}.", "penalty"))
+    return reasons
+
+
+def _exclusions(risk: Risk, appetite: dict) -> list[Reason]:
+    listed = appetite.get("exclusions") or []
+    if not listed:
+        return []
+    text = (risk.operations or "").casefold()
+    hits = []
+    for entry in listed:
+        if entry.isdigit() and 2 <= len(entry) <= 6:
+            if risk.naics and risk.naics.startswith(entry):
+                hits.append(f"NAICS {entry} (insured {risk.naics})")
+        elif text and re.search(r"(?<!\w)" + re.escape(entry.casefold()) + r"(?!\w)", text):
+            hits.append(f"{entry!r} (in the insured's operations)")
+    if hits:
+        return [Reason("exclusions", Decimal(0), Decimal(0), True, f"Excludes {'; '.join(hits)}.", "exclusion")]
+    if not text:
+        return [Reason("exclusions", Decimal(0), Decimal(0), False,
+                       "The insured's operations are not described; exclusions checked against NAICS only.", "neutral")]
+    return [Reason("exclusions", Decimal(0), Decimal(0), False,
+                   f"None of its {len(listed)} exclusions matches the insured.", "fit")]
 
 
 def _lines(risk: Risk, appetite: dict) -> Reason:
@@ -225,15 +335,42 @@ def _scored(risk: Risk, candidate: Candidate) -> dict:
     if not candidate.admitted:
         reasons.append(Reason("admitted", Decimal(0), Decimal(0), False,
                               "Non-admitted: binding needs the declinations of admitted markets.").to_dict())
+    appointment = _appointment(candidate)
+    reasons.append(appointment.to_dict())
+    if candidate.kind == "wholesaler":
+        reasons.append(_reach(risk, candidate).to_dict())
     h = candidate.history
     return {
         "market_id": candidate.market_id, "market_name": candidate.name, "admitted": candidate.admitted,
-        "rank": 0, "eligible": fit.eligible, "score": _text(score), "appetite_fit": _text(_cents(fit.points)),
-        "history_score": _text(history), "reasons": reasons,
+        "rank": 0, "eligible": fit.eligible and not appointment.hard_miss, "score": _text(score),
+        "appetite_fit": _text(_cents(fit.points)), "history_score": _text(history), "reasons": reasons,
+        "kind": candidate.kind, "appointment_status": candidate.appointment_status,
+        "reachable_carriers": list(candidate.reachable_carriers),
+        "reached_through": [dict(w) for w in candidate.reached_through],
         "history": {"sent": h.sent, "quoted": h.quoted, "bound": h.bound,
                     "quote_ratio": _opt(h.quote_ratio), "bind_ratio": _opt(h.bind_ratio),
                     "median_turnaround_days": _opt(h.median_turnaround_days)},
     }
+
+
+def _appointment(candidate: Candidate) -> Reason:
+    detail = candidate.appointment_detail or "Appointed."
+    if candidate.can_place:
+        return Reason("appointment", Decimal(0), Decimal(0), False, detail, "fit" if
+                      candidate.appointment_status == "appointed" else "neutral")
+    through = ", ".join(f"{w['market_name']} ({w['market_id']})" for w in candidate.reached_through)
+    way = f" Reach it through {through}." if through else " No wholesaler on the book reaches it."
+    return Reason("appointment", Decimal(0), Decimal(0), True, detail + way, "miss")
+
+
+def _reach(risk: Risk, candidate: Candidate) -> Reason:
+    carriers = candidate.reachable_carriers
+    if not carriers:
+        return Reason("reach", Decimal(0), Decimal(0), False,
+                      f"Lists no carriers it reaches for {', '.join(risk.lines)}.", "neutral")
+    names = ", ".join(f"{c['carrier_name']} ({'admitted' if c['admitted'] else 'non-admitted'})" for c in carriers)
+    return Reason("reach", Decimal(0), Decimal(0), False,
+                  f"Reaches {len(carriers)} carrier(s) for {', '.join(risk.lines)}: {names}.", "fit")
 
 
 def _ratio(part: int, whole: int) -> Decimal | None:

@@ -5,13 +5,15 @@ once documents has rendered the package (application, specifications, submission
 that every send asks for."""
 from __future__ import annotations
 
+import os
 import uuid
+from collections.abc import Collection, Iterable
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.marketing.domain import email_channel, market_status, renewal, submission_package
+from services.marketing.domain import appointments, email_channel, market_status, renewal, submission_package
 from services.marketing.domain.errors import Conflict, Invalid, NotFound
 from services.marketing.domain.intake import to_json
 from services.marketing.domain.loss_summary import loss_history, losses_as_of, summary_of
@@ -25,6 +27,19 @@ from shared.kit.topology import CARRIER_OUTBOUND, CARRIER_REPLIES, outbound_rout
 
 SOURCE = "marketing"
 APPROVERS = ("producer", "program_manager", "admin")
+# Programs whose market lists a program manager approves as well as the producer (env
+# MARKETING_PROGRAM_BUSINESS or PROGRAM_BUSINESS: program names separated by commas; an
+# empty value means none).  The demo's specialty program is program business by default.
+DEFAULT_PROGRAM_BUSINESS = ("pest-control",)
+PRODUCER, PROGRAM_MANAGER = "producer", "program_manager"
+
+
+def program_business_from_env(environ: dict | None = None) -> frozenset[str]:
+    env = os.environ if environ is None else environ
+    raw = env.get("MARKETING_PROGRAM_BUSINESS", env.get("PROGRAM_BUSINESS"))
+    if raw is None:
+        return frozenset(DEFAULT_PROGRAM_BUSINESS)
+    return frozenset(name.strip() for name in raw.split(",") if name.strip())
 
 
 def get_submission(session: Session, submission_id: str) -> Submission:
@@ -157,11 +172,28 @@ def replace_specifications(session: Session, submission: Submission, specificati
     return submission
 
 
+def set_risk_details(session: Session, submission: Submission, changes: dict, actor: str) -> Submission:
+    """The class codes (per line) and operations the markets' appetite is matched against."""
+    if "class_codes" in changes:
+        codes = {line: sorted(set(values)) for line, values in (changes["class_codes"] or {}).items() if values}
+        submission.class_codes = codes or None
+    if "operations" in changes:
+        submission.operations = (changes["operations"] or "").strip() or None
+    submission.updated_at = utcnow()
+    audit(session, actor, "submission.risk_described", "submission", submission.id,
+          class_codes=submission.class_codes, operations=submission.operations)
+    return submission
+
+
 # -- market list, approval, sending --------------------------------------------------------
 
 def set_markets(session: Session, submission: Submission, market_ids: list[str], actor: str) -> None:
     _require_draft(submission, "change its market list")
-    check_markets(session, market_ids)
+    check_markets(session, market_ids, on=submission.effective_date)
+    if submission.markets_approved_at or submission.program_manager_approved_at:
+        # A changed list is approved afresh.
+        submission.markets_approved_by = submission.markets_approved_at = None
+        submission.program_manager_approved_by = submission.program_manager_approved_at = None
     existing = {sm.market_id: sm for sm in session.scalars(
         select(SubmissionMarket).where(SubmissionMarket.submission_id == submission.id))}
     for market_id, entry in existing.items():
@@ -174,8 +206,9 @@ def set_markets(session: Session, submission: Submission, market_ids: list[str],
     audit(session, actor, "submission.markets_set", "submission", submission.id, markets=market_ids)
 
 
-def check_markets(session: Session, market_ids: list[str]) -> dict[str, Market]:
-    """The markets a submission may go to (its list, or markets added once it is out)."""
+def check_markets(session: Session, market_ids: list[str], *, on: date | None = None) -> dict[str, Market]:
+    """The markets a submission may go to (its list, or markets added once it is out):
+    known, active, reachable, and appointed (or reached through a wholesaler)."""
     if len(set(market_ids)) != len(market_ids):
         raise Invalid("A market appears twice in the list.")
     markets = {m.id: m for m in session.scalars(select(Market).where(Market.id.in_(market_ids)))}
@@ -188,24 +221,74 @@ def check_markets(session: Session, market_ids: list[str]) -> dict[str, Market]:
     no_address = [mid for mid in market_ids if markets[mid].channel == "email" and not markets[mid].email]
     if no_address:
         raise Invalid(f"These email markets have no address to send to: {', '.join(no_address)}.")
+    appointments.check_appointed(session, [markets[mid] for mid in market_ids], on)
     return markets
 
 
-def approve_markets(session: Session, submission: Submission, actor: str) -> None:
+def approvals_pending(submission: Submission, program_business: Collection[str]) -> list[str]:
+    """Whose approval of the market list is still missing: producer, program_manager."""
+    if submission.status != "draft":
+        return []
+    pending = [] if submission.markets_approved_at else [PRODUCER]
+    if submission.program in program_business and not submission.program_manager_approved_at:
+        pending.append(PROGRAM_MANAGER)
+    return pending
+
+
+def approve_markets(session: Session, submission: Submission, actor: str, *,
+                    roles: Iterable[str] = (PRODUCER,), program_business: Collection[str] = ()) -> str:
+    """Approve the market list.  Program business needs two approvals, the producer's and a
+    program manager's, given by two different people; any other submission is approved by
+    one.  Returns the capacity recorded (producer or program_manager)."""
     _require_draft(submission, "approve its market list")
     if not market_list(session, submission.id):
         raise Conflict("The submission has no markets to approve; set its markets first.")
-    submission.status = "approved"
-    submission.markets_approved_by = actor
-    submission.markets_approved_at = utcnow()
-    submission.updated_at = submission.markets_approved_at
-    audit(session, actor, "submission.markets_approved", "submission", submission.id)
+    roles = set(roles)
+    now = utcnow()
+    if submission.program not in program_business:
+        capacity = PROGRAM_MANAGER if roles == {PROGRAM_MANAGER} else PRODUCER
+        submission.markets_approved_by, submission.markets_approved_at = actor, now
+    else:
+        capacity = _capacity(submission, actor, roles, approvals_pending(submission, program_business))
+        if capacity == PRODUCER:
+            submission.markets_approved_by, submission.markets_approved_at = actor, now
+        else:
+            submission.program_manager_approved_by, submission.program_manager_approved_at = actor, now
+    pending = approvals_pending(submission, program_business)
+    if not pending:
+        submission.status = "approved"
+    submission.updated_at = now
+    audit(session, actor, "submission.markets_approved", "submission", submission.id, capacity=capacity,
+          program_business=submission.program in program_business, pending=pending)
+    return capacity
+
+
+def _capacity(submission: Submission, actor: str, roles: set[str], pending: list[str]) -> str:
+    """Which of the missing approvals ``actor`` gives (admins may give either, not both)."""
+    holds = {PRODUCER: bool(roles & {PRODUCER, "admin"}), PROGRAM_MANAGER: bool(roles & {PROGRAM_MANAGER, "admin"})}
+    given = {PRODUCER: submission.markets_approved_by, PROGRAM_MANAGER: submission.program_manager_approved_by}
+    if actor in given.values():
+        other = [capacity.replace("_", " ") for capacity in pending]
+        raise Conflict(f"You already approved this market list; it awaits {' and '.join(other)} approval "
+                       "from someone else.")
+    for capacity in pending:
+        if holds[capacity]:
+            return capacity
+    raise Conflict("Program business: the market list awaits " +
+                   " and ".join(f"{c.replace('_', ' ')} approval" for c in pending) +
+                   "; your roles cannot give it.")
 
 
 def send(session: Session, submission: Submission, actor: str, *, today: date,
          respond_by: date | None = None, underwriting_notes: str | None = None) -> list[str]:
     """Send the approved submission to every market on its list; returns the market ids."""
     if submission.status == "draft":
+        if submission.markets_approved_at and not submission.program_manager_approved_at:
+            raise Conflict("The market list is awaiting program manager approval (program business): "
+                           f"approved by the producer {submission.markets_approved_by}, not yet by a program manager.")
+        if submission.program_manager_approved_at and not submission.markets_approved_at:
+            raise Conflict("The market list is awaiting the producer's approval (program business): "
+                           f"approved by the program manager {submission.program_manager_approved_by}.")
         raise Conflict("The market list has not been approved.")
     if submission.status != "approved":
         raise Conflict(f"The submission is already {submission.status}.")
