@@ -109,7 +109,7 @@ def _converter(field: fields.Field) -> Converter | None:
     if serialize is fields.UUID._serialize:
         return str
     if serialize is fields.Number._serialize:
-        format_num, as_string = field._format_num, field.as_string
+        as_string = field.as_string
         if kind._format_num is fields.Integer._format_num:
             return (lambda v: str(int(v))) if as_string else int
         if kind._format_num is fields.Decimal._format_num and kind._to_string is fields.Decimal._to_string:

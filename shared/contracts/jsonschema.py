@@ -4,7 +4,6 @@ under ``shared/contracts/jsonschema/``; a test fails when they are stale."""
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 

@@ -11,6 +11,7 @@ from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from shared.contracts.base import DecimalString
 from shared.contracts.problems import PROBLEM_MEDIA_TYPE, problem
@@ -49,11 +50,20 @@ class ProblemApi(Api):
         return problem_response(error.code or 500, detail, headers=headers, errors=errors)
 
 
+class Int64Converter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2 ** 63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_service_app(service: str, *, title: str, blueprints=(), settings: Settings | None = None,
                        description: str = "") -> Flask:
     settings = settings or load_settings(service)
     configure_logging(service)
     app = Flask(f"services.{service}")
+    # An <int:…> path segment beyond a 64-bit integer matches no route (404) instead of
+    # reaching the database, which cannot even compare it (SQLite raises OverflowError).
+    app.url_map.converters["int"] = Int64Converter
     app.config.update(
         API_TITLE=title,
         API_VERSION="v1",
@@ -129,6 +139,9 @@ def _install_hooks(app: Flask, service: str, settings: Settings) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return problem_response(error.code or 500, error.description)
+        if isinstance(error, OverflowError):
+            log.warning("number out of range on %s %s: %s", request.method, request.path, error)
+            return problem_response(422, "A number is out of range.")
         if isinstance(error, DataError):
             # The database refused a value the schemas let through (PostgreSQL stores no
             # NUL character in text; a number beyond its column): bad input.

@@ -189,3 +189,16 @@ def test_a_value_the_database_refuses_is_a_422_problem_not_a_500(client, auth):
     body = _is_problem(client.post("/api/v1/things/stored", headers=auth,
                                    json={"name": "Acme\u0000", "premium": "1.00"}), 422)
     assert "NUL" in body["detail"]
+
+
+def test_an_integer_path_segment_beyond_64_bits_matches_no_route(settings, auth):
+    numbered = Blueprint("numbered", __name__, url_prefix="/api/v1/numbered")
+
+    @numbered.route("/<int:item_id>")
+    class Numbered(MethodView):
+        def get(self, item_id):
+            return {"item_id": item_id}
+
+    client = create_service_app("kitweb", title="Kit test", blueprints=[numbered], settings=settings).test_client()
+    assert client.get("/api/v1/numbered/42", headers=auth).get_json() == {"item_id": 42}
+    _is_problem(client.get("/api/v1/numbered/20212149854897052844032", headers=auth), 404)

@@ -4,12 +4,11 @@ opens a high-priority activity for the account manager, once per filing however 
 the event is delivered (even under another message id)."""
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.accounts.domain.activities import open_activity
 from services.accounts.domain.errors import AccountsError
-from services.accounts.models import Client, Policy
+from services.accounts.messaging.lookups import event_client as _client, policy_by_number as _policy_by_number
 from shared.kit.consumer import DeadLetter, Delivery
 from shared.kit.db import utcnow
 
@@ -39,20 +38,3 @@ def filing_overdue(session: Session, delivery: Delivery) -> None:
                       **activity)
     except AccountsError as exc:
         raise DeadLetter(f"{delivery.type} cannot open its activity: {exc.detail}") from None
-
-
-def _client(session: Session, client_id: str, program: str) -> Client:
-    client = session.get(Client, client_id)
-    if client is None:
-        raise DeadLetter(f"unknown client {client_id}: accounts has no such client", kind="unknown_client")
-    if client.program != program:
-        raise DeadLetter(f"client {client_id} is in program {client.program!r}, the event says {program!r}",
-                         kind="program_mismatch")
-    return client
-
-
-def _policy_by_number(session: Session, client: Client, policy_number: str | None) -> Policy | None:
-    if not policy_number:
-        return None
-    return session.scalar(select(Policy).where(Policy.client_id == client.id, Policy.policy_number == policy_number)
-                          .order_by(Policy.expiration_date.desc()).limit(1))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.accounts.domain.activities import open_activity
@@ -19,7 +18,8 @@ from services.accounts.messaging.compliance_events import filing_overdue
 from services.accounts.messaging.email_log import submission_emailed
 from services.accounts.messaging.marketing_events import HANDLERS as MARKETING_EVENT_HANDLERS
 from services.accounts.messaging.marketing_events import _close_chase as close_binder_chase
-from services.accounts.models import Client, Policy
+from services.accounts.messaging.lookups import event_client as _client, policy_by_number as _policy_by_number
+from services.accounts.models import Client
 from shared.kit.consumer import DeadLetter, Delivery
 from shared.kit.db import utcnow
 
@@ -158,23 +158,6 @@ def _actor(delivery: Delivery) -> str:
 
 def _today() -> date:
     return utcnow().date()
-
-
-def _client(session: Session, client_id: str, program: str) -> Client:
-    client = session.get(Client, client_id)
-    if client is None:
-        raise DeadLetter(f"unknown client {client_id}: accounts has no such client", kind="unknown_client")
-    if client.program != program:
-        raise DeadLetter(f"client {client_id} is in program {client.program!r}, the event says {program!r}",
-                         kind="program_mismatch")
-    return client
-
-
-def _policy_by_number(session: Session, client: Client, policy_number: str | None) -> Policy | None:
-    if not policy_number:
-        return None
-    return session.scalar(select(Policy).where(Policy.client_id == client.id, Policy.policy_number == policy_number)
-                          .order_by(Policy.expiration_date.desc()).limit(1))
 
 
 def _open(session: Session, delivery: Delivery, client: Client, **activity) -> None:

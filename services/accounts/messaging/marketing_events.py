@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from services.accounts.domain.activities import complete_activity, open_activity
 from services.accounts.domain.errors import AccountsError
 from services.accounts.models import Activity, Client
+from services.accounts.messaging.lookups import event_client as _client
 from shared.kit.consumer import DeadLetter, Delivery
 from shared.kit.db import utcnow
 
@@ -106,16 +107,6 @@ def _close_chase(session: Session, delivery: Delivery, bind_id: str, outcome: st
                                                   Activity.source_key == _chase_key(bind_id)))
     if chase is not None and chase.status == "open":
         complete_activity(session, f"service:{delivery.source}", chase, outcome[:2000])
-
-
-def _client(session: Session, client_id: str, program: str) -> Client:
-    client = session.get(Client, client_id)
-    if client is None:
-        raise DeadLetter(f"unknown client {client_id}: accounts has no such client", kind="unknown_client")
-    if client.program != program:
-        raise DeadLetter(f"client {client_id} is in program {client.program!r}, the event says {program!r}",
-                         kind="program_mismatch")
-    return client
 
 
 def _open(session: Session, delivery: Delivery, client: Client, **activity) -> None:
