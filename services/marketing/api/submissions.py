@@ -90,13 +90,8 @@ class SubmissionSpecifications(MethodView):
     @blp.response(200, SubmissionSchema)
     def put(self, data, submission_id):
         """Replace the requested coverages (draft only)."""
-        require_roles(*WRITERS)
-        submission = visible_submission(submission_id)
-        session = db_session()
-        with domain_errors():
-            submissions.replace_specifications(session, submission, data["specifications"], principal().actor)
-        session.commit()
-        return submission_view(session, submission)
+        return _change(submission_id, lambda session, submission, actor: submissions.replace_specifications(
+            session, submission, data["specifications"], actor))
 
 
 @blp.route("/<submission_id>/risk")
@@ -106,13 +101,8 @@ class SubmissionRisk(MethodView):
     def patch(self, data, submission_id):
         """Describe the risk beyond NAICS: class codes per line (WC, GL) and the insured's
         operations, which markets' appetite (class codes, exclusions) is matched against."""
-        require_roles(*WRITERS)
-        submission = visible_submission(submission_id)
-        session = db_session()
-        with domain_errors():
-            submissions.set_risk_details(session, submission, data, principal().actor)
-        session.commit()
-        return submission_view(session, submission)
+        return _change(submission_id, lambda session, submission, actor: submissions.set_risk_details(
+            session, submission, data, actor))
 
 
 @blp.route("/<submission_id>/markets")
@@ -121,13 +111,8 @@ class SubmissionMarkets(MethodView):
     @blp.response(200, SubmissionSchema)
     def put(self, data, submission_id):
         """Choose the markets (draft only; the list is approved before anything is sent)."""
-        require_roles(*WRITERS)
-        submission = visible_submission(submission_id)
-        session = db_session()
-        with domain_errors():
-            submissions.set_markets(session, submission, data["market_ids"], principal().actor)
-        session.commit()
-        return submission_view(session, submission)
+        return _change(submission_id, lambda session, submission, actor: submissions.set_markets(
+            session, submission, data["market_ids"], actor))
 
 
 @blp.route("/<submission_id>/market-ranking")
@@ -294,3 +279,15 @@ def package_view(session, submission: Submission) -> dict:
             "market_id", "recipient", "subject", "message_id", "status", "attempts", "next_attempt_at", "last_error",
             "sent_at")}, "market_name": m.name} for e, m in emails],
     }
+
+
+def _change(submission_id: str, change) -> dict:
+    """A writer's change to a visible submission: ``change(session, submission, actor)``
+    under the domain's error mapping, committed; answers the submission."""
+    require_roles(*WRITERS)
+    submission = visible_submission(submission_id)
+    session = db_session()
+    with domain_errors():
+        change(session, submission, principal().actor)
+    session.commit()
+    return submission_view(session, submission)
