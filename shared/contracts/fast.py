@@ -68,14 +68,44 @@ class Refused(ValueError):
 
 def load_tolerant(event_contract, data: Any) -> dict:
     """What ``EventContract.load_tolerant`` returns, fast when the message is valid."""
-    fast = fast_loader(event_contract)
+    return _fast_or(fast_loader(event_contract), lambda d: _tolerant_load(event_contract.instance, d), data)
+
+
+def _fast_or(fast: Loader | None, marshmallow: Loader, data: Any):
+    """``fast(data)``; when there is no fast path or it refuses, ``marshmallow(data)``,
+    which gives the verdict (and its error messages)."""
     if fast is not None:
         try:
             return fast(data)
         except REFUSALS:
-            pass  # marshmallow decides, with its own error messages
+            pass
+    return marshmallow(data)
+
+
+def _tolerant_load(schema: Schema, data: Any) -> dict:
     with tolerant():
-        return event_contract.instance.load(data)
+        return schema.load(data)
+
+
+def _strict_dump(schema: Schema, data: Any) -> dict:
+    return schema.dump(schema.load(data))
+
+
+def _try_build(build: Callable[[], Loader], what: str) -> Loader | None:
+    """``build()``, or None (logged) when the plan cannot reproduce the schema."""
+    try:
+        return build()
+    except (Unsupported, ValueError) as exc:
+        log.warning("%s through marshmallow only: %s", what, exc)
+        return None
+
+
+def _cached(cache: dict, event_contract, build: Callable[[Schema], Loader], verb: str) -> Loader | None:
+    key = (event_contract.type, event_contract.version)
+    if key not in cache:
+        cache[key] = _try_build(lambda: build(event_contract.instance),
+                                f"contract {key[0]} v{key[1]} {verb}")
+    return cache[key]
 
 
 _LOADERS: dict[tuple[str, int], Loader | None] = {}
@@ -84,39 +114,14 @@ _LOADERS: dict[tuple[str, int], Loader | None] = {}
 def fast_loader(event_contract) -> Loader | None:
     """The compiled validator + load plan of a contract (built once), or ``None`` when the
     contract must load through marshmallow."""
-    key = (event_contract.type, event_contract.version)
-    try:
-        return _LOADERS[key]
-    except KeyError:
-        pass
-    try:
-        loader = build_loader(event_contract.instance)
-    except (Unsupported, ValueError) as exc:
-        log.warning("contract %s v%s loads through marshmallow only: %s", *key, exc)
-        loader = None
-    _LOADERS[key] = loader
-    return loader
+    return _cached(_LOADERS, event_contract, build_loader, "loads")
 
 
 def tolerant_schema_loader(schema: Schema) -> Loader:
     """A consumer's loader for any ContractSchema (the envelope, say): the fast path,
     marshmallow's tolerant load when it refuses (marshmallow gives the verdict)."""
-    try:
-        fast = build_loader(schema)
-    except (Unsupported, ValueError) as exc:
-        log.warning("%s loads through marshmallow only: %s", type(schema).__name__, exc)
-        fast = None
-
-    def load(data: Any) -> dict:
-        if fast is not None:
-            try:
-                return fast(data)
-            except REFUSALS:
-                pass
-        with tolerant():
-            return schema.load(data)
-
-    return load
+    fast = _try_build(lambda: build_loader(schema), f"{type(schema).__name__} loads")
+    return lambda data: _fast_or(fast, lambda d: _tolerant_load(schema, d), data)
 
 
 # ---------------------------------------------------------------- the producer entry point
@@ -127,32 +132,14 @@ def dump_strict(event_contract, data: Any) -> dict:
     without marshmallow when the data is valid: the JSON form of the data, loaded through
     the strict plan, put back in JSON form.  Refusals go through marshmallow, which raises
     its ``ValidationError``."""
-    dumper = fast_dumper(event_contract)
-    if dumper is not None:
-        try:
-            return dumper(data)
-        except REFUSALS:
-            pass
-    instance = event_contract.instance
-    return instance.dump(instance.load(data))
+    return _fast_or(fast_dumper(event_contract), lambda d: _strict_dump(event_contract.instance, d), data)
 
 
 _DUMPERS: dict[tuple[str, int], Loader | None] = {}
 
 
 def fast_dumper(event_contract) -> Loader | None:
-    key = (event_contract.type, event_contract.version)
-    try:
-        return _DUMPERS[key]
-    except KeyError:
-        pass
-    try:
-        dumper = _build_dumper(event_contract.instance)
-    except (Unsupported, ValueError) as exc:
-        log.warning("contract %s v%s dumps through marshmallow only: %s", *key, exc)
-        dumper = None
-    _DUMPERS[key] = dumper
-    return dumper
+    return _cached(_DUMPERS, event_contract, _build_dumper, "dumps")
 
 
 def _build_dumper(schema: Schema) -> Loader:
@@ -165,21 +152,8 @@ def strict_dumper(schema: Schema) -> Callable[[Any], dict]:
     """For any ContractSchema (an API response, say): what marshmallow's strict load then
     dump returns, fast when the data is valid; marshmallow (and its ValidationError)
     otherwise."""
-    try:
-        fast = _build_dumper(schema)
-    except (Unsupported, ValueError) as exc:
-        log.warning("%s dumps through marshmallow only: %s", type(schema).__name__, exc)
-        fast = None
-
-    def dump(data: Any) -> dict:
-        if fast is not None:
-            try:
-                return fast(data)
-            except REFUSALS:
-                pass
-        return schema.dump(schema.load(data))
-
-    return dump
+    fast = _try_build(lambda: _build_dumper(schema), f"{type(schema).__name__} dumps")
+    return lambda data: _fast_or(fast, lambda d: _strict_dump(schema, d), data)
 
 
 def json_form(value: Any) -> Any:
