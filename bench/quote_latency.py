@@ -62,6 +62,7 @@ from shared.kit.auth import mint_token
 from shared.kit.config import REPO_ROOT
 from shared.kit.db import Database
 from shared.kit.migrations import upgrade
+from shared.kit.topology import declare_service
 
 COUNT = 200            # quotes per phase
 RATE = 25.0            # quotes per second in the steady phase
@@ -421,6 +422,9 @@ def run(count: int = COUNT, rate: float = RATE, references: int = REFERENCES, va
         try:
             wait_until_up(f"http://127.0.0.1:{port}/healthz", timeout=60)
             with broker.connect(settings) as conn:
+                # Declared here too, so that a quote published before the worker has declared
+                # its queue is queued for it, not dropped as unroutable (CI saw exactly that).
+                declare_service(conn, "marketing")
                 producer = conn.Producer(auto_declare=False)
                 # The first quote also waits for the worker to start consuming.
                 warm = [maker.make(f"{prefix}-LAT-0") for _ in range(WARM_UP)]
