@@ -69,8 +69,9 @@ class Client(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     credentials: Mapped[list["Credential"]] = relationship(
-        back_populates="client", cascade="all, delete-orphan", order_by="Credential.kind")
-    policies: Mapped[list["Policy"]] = relationship(back_populates="client", order_by="Policy.expiration_date.desc()")
+        back_populates="client", cascade="all, delete-orphan", order_by=lambda: (Credential.kind, Credential.id))
+    policies: Mapped[list["Policy"]] = relationship(
+        back_populates="client", order_by=lambda: (Policy.expiration_date.desc(), Policy.id))
     # Loaded only where shown (the account detail, the snapshot events): selectinload them.
     contacts: Mapped[list["Contact"]] = relationship(
         back_populates="client", order_by=lambda: (Contact.is_primary.desc(), Contact.name, Contact.id))

@@ -13,8 +13,9 @@ from services.accounts.api.schemas import (
     ClientChangesSchema, ClientCreateSchema, ClientListArgsSchema, ClientPageSchema, ClientSchema,
 )
 from services.accounts.domain.checklists import progress
+from services.accounts.domain.client_reads import account
 from services.accounts.domain.clients import ClientFilter, find_clients, register_client, update_client
-from shared.kit.web import db_session, principal
+from shared.kit.web import db_session, principal, visible_or_404
 
 blp = Blueprint("clients", __name__, url_prefix="/api/v1/clients",
                 description="Clients and prospects, with their regulatory credentials.")
@@ -60,8 +61,10 @@ class ClientById(MethodView):
     @blp.response(200, ClientSchema)
     def get(self, client_id):
         """One account with its policies, credentials, contacts and locations."""
-        client = visible_client(client_id, with_parts=True)
-        return client_detail(client, principal().roles, progress(db_session(), client.id))
+        with business_rules():
+            client, checklists = account(db_session(), client_id)
+        visible_or_404(client.program, "client")
+        return client_detail(client, principal().roles, checklists)
 
     @blp.arguments(ClientChangesSchema)
     @blp.response(200, ClientSchema)
