@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 import time
 
+import orjson
 from flask import Flask, Response, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
@@ -37,6 +39,23 @@ def problem_response(status: int, detail: str | None = None, headers: dict | Non
     return response
 
 
+class FastJSONProvider(DefaultJSONProvider):
+    """Flask's JSON provider, encoding with orjson (C) instead of the standard library:
+    the same JSON values (keys sorted, compact; dates, Decimals and the rest through Flask's
+    own ``default``), several times faster on the large bodies of lists and accounts.
+    Non-ASCII text is written as UTF-8 rather than ``\\u`` escapes, which reads the same."""
+
+    _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+    def dumps(self, obj, **kwargs) -> str:
+        if kwargs or self._app.debug:
+            return super().dumps(obj, **kwargs)  # indent, custom separators …: Flask's own
+        try:
+            return orjson.dumps(obj, default=self.default, option=self._OPTIONS).decode()
+        except (TypeError, orjson.JSONEncodeError):
+            return super().dumps(obj)  # what orjson cannot write (integers beyond 64 bits …)
+
+
 class ProblemApi(Api):
     """flask-smorest's Api, answering every HTTP error as problem details."""
 
@@ -61,6 +80,7 @@ def create_service_app(service: str, *, title: str, blueprints=(), settings: Set
     settings = settings or load_settings(service)
     configure_logging(service)
     app = Flask(f"services.{service}")
+    app.json = FastJSONProvider(app)
     # An <int:…> path segment beyond a 64-bit integer matches no route (404) instead of
     # reaching the database, which cannot even compare it (SQLite raises OverflowError).
     app.url_map.converters["int"] = Int64Converter

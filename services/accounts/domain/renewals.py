@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -19,7 +19,8 @@ from services.accounts.domain.checklists import start_checklist
 from services.accounts.domain.policies import policy_snapshot
 from services.accounts.domain.snapshots import insured_of
 from services.accounts.models import Client, Policy, RenewalNotice, new_id
-from shared.kit.audit import audit
+from shared.kit.audit import AuditEntry, audit, audit_many
+from shared.kit.context import correlation_id
 from shared.kit.db import utcnow
 from shared.kit.outbox import record_event
 
@@ -40,10 +41,13 @@ class ScanSummary:
     checked: int = 0
     raised: list[tuple[str, int]] = field(default_factory=list)
     passed: int = 0
+    # In-force terms whose expiration date has passed, marked expired by this scan.
+    expired: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (f"renewal scan {self.today.isoformat()}: {self.checked} policies checked, "
-                f"{len(self.raised)} renewals raised, {self.passed} farther lead times marked passed")
+                f"{len(self.raised)} renewals raised, {self.passed} farther lead times marked passed, "
+                f"{len(self.expired)} lapsed terms marked expired")
 
 
 def parse_lead_days(text: str) -> tuple[int, ...]:
@@ -85,7 +89,23 @@ def scan(session: Session, today: date, tiers=DEFAULT_LEAD_DAYS) -> ScanSummary:
             continue
         summary.raised.append((policy.id, plan.raise_tier))
         summary.passed += len(plan.passed)
+    summary.expired = expire_lapsed_terms(session, today)
     return summary
+
+
+def expire_lapsed_terms(session: Session, today: date) -> list[str]:
+    """Mark expired every in-force term whose expiration date is before ``today`` (a term
+    renewed is already ``renewed``, a cancelled one ``cancelled``), each audited.  Running it
+    again the same day changes nothing."""
+    now = utcnow()
+    expired = list(session.scalars(
+        update(Policy).where(Policy.status == "in_force", Policy.expiration_date < today)
+        .values(status="expired", updated_at=now).returning(Policy.id)
+        .execution_options(synchronize_session=False)))
+    audit_many(session, [AuditEntry(SCANNER, "policy.expired", "policy", policy_id, {"expired_on": today},
+                                    correlation_id.get())
+                         for policy_id in sorted(expired)])
+    return sorted(expired)
 
 
 class _AlreadyNoted(Exception):

@@ -12,6 +12,7 @@ from services.accounts.domain.renewals import DEFAULT_LEAD_DAYS, parse_lead_days
 from services.accounts.messaging.worker import renewal_scan_task
 from services.accounts.models import Activity, RenewalNotice
 from services.accounts.tests.helpers import create_client, create_policy, emitted
+from shared.kit.audit import history
 
 TODAY = date(2026, 11, 27)
 
@@ -84,6 +85,27 @@ def test_policies_not_in_force_or_already_expired_are_not_raised(http, auth, db)
     create_policy(http, headers, client["id"], number="FAR-1", expires=TODAY + timedelta(days=200))
     summary = _scan(db, TODAY)
     assert summary.raised == [] and summary.checked == 0
+
+
+def test_the_scan_marks_lapsed_in_force_terms_expired_once_and_audits_them(http, auth, db):
+    headers = auth()
+    client = create_client(http, headers)
+    lapsed = create_policy(http, headers, client["id"], number="OLD-1", expires=TODAY - timedelta(days=1))
+    cancelled = create_policy(http, headers, client["id"], number="CXL-1", expires=TODAY - timedelta(days=5),
+                              status="cancelled")
+    today_ends = create_policy(http, headers, client["id"], number="END-1", expires=TODAY)
+    summary = _scan(db, TODAY)
+    assert summary.expired == [lapsed["id"]]
+    assert "1 lapsed terms marked expired" in summary.line()
+    statuses = {p["policy_number"]: p["status"]
+                for p in http.get(f"/api/v1/clients/{client['id']}", headers=headers).get_json()["policies"]}
+    assert statuses == {"OLD-1": "expired", "CXL-1": "cancelled", "END-1": "in_force"}
+    with db.transaction() as session:
+        assert [e["actor"] for e in history(session, "policy", lapsed["id"]) if e["action"] == "policy.expired"] == [
+            "service:accounts.renewal-scan"]
+    assert _scan(db, TODAY).expired == []
+    assert _scan(db, TODAY + timedelta(days=1)).expired == [today_ends["id"]]
+    assert cancelled["id"] not in _scan(db, TODAY + timedelta(days=2)).expired
 
 
 def test_the_cli_scans_as_of_a_date_and_prints_a_summary(http, auth, db, settings, monkeypatch, capsys):
