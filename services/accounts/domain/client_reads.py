@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from services.accounts.domain.checklists import progress
@@ -22,7 +21,7 @@ from services.accounts.models import Client, Contact, Credential, Location, Poli
 from shared.kit import jsonrows
 
 # The orders are the relationships' (models.Client), each with the id last so ties are stable.
-_ACCOUNT = text("""
+_ACCOUNT = """
 SELECT row_to_json(c)::text,
   (SELECT coalesce(json_agg(x ORDER BY x.kind, x.id), '[]')::text FROM credentials x WHERE x.client_id = c.id),
   (SELECT coalesce(json_agg(x ORDER BY x.expiration_date DESC, x.id), '[]')::text
@@ -38,8 +37,8 @@ SELECT row_to_json(c)::text,
              FROM checklists ch JOIN checklist_items i ON i.checklist_id = ch.id
             WHERE ch.client_id = c.id
             GROUP BY ch.id, ch.kind, ch.policy_id, ch.created_at) k)
-FROM clients c WHERE c.id = :id
-""")
+FROM clients c WHERE c.id = %(id)s
+"""
 
 
 def account(session: Session, client_id: str) -> tuple[Client | SimpleNamespace, list[dict]]:
@@ -49,7 +48,7 @@ def account(session: Session, client_id: str) -> tuple[Client | SimpleNamespace,
     if dialect.name != "postgresql":
         client = get_client(session, client_id, with_parts=True)
         return client, progress(session, client.id)
-    row = session.execute(_ACCOUNT, {"id": client_id}).first()
+    row = jsonrows.fetch_one(session, _ACCOUNT, {"id": client_id})
     if row is None:
         raise NotFound(f"No client {client_id}.")
     client_json, credentials, policies, contacts, locations, checklists = row
