@@ -19,6 +19,8 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator
 
 
@@ -27,16 +29,33 @@ def loads(text: str | bytes):
     return json.loads(text, parse_float=Decimal)
 
 
-def fetch_one(session, sql: str, params: dict):
-    """One row of a hand-written statement (``%(name)s`` parameters), run on the DB-API
-    connection of the session's own transaction: no SQLAlchemy statement machinery, which
-    costs about as much as the statement itself for a one-row read (~0.2 ms)."""
-    cursor = session.connection().connection.driver_connection.cursor()
+def fetch_one(engine: Engine, sql: str, params: dict):
+    """One row of a hand-written read (``%(name)s`` parameters) on a pooled DB-API
+    connection in autocommit: no transaction round trips, and none of SQLAlchemy's session
+    and statement machinery, which costs more than the statement itself for a one-row read.
+    A database error is raised as SQLAlchemy's (``DBAPIError`` and kin, the connection
+    invalidated when it was lost), so callers and the web error handlers treat it as any
+    other."""
+    dbapi = engine.dialect.loaded_dbapi
+    pooled = engine.raw_connection()
     try:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+        connection = pooled.driver_connection
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+        finally:
+            if not connection.closed:
+                connection.autocommit = False
+    except dbapi.Error as exc:
+        lost = engine.dialect.is_disconnect(exc, pooled.dbapi_connection, None)
+        if lost:
+            pooled.invalidate(exc)
+        raise DBAPIError.instance(sql, params, exc, dbapi.Error, connection_invalidated=lost,
+                                  dialect=engine.dialect) from exc
     finally:
-        cursor.close()
+        pooled.close()
 
 
 def _reader(column_type, dialect):

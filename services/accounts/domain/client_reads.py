@@ -43,12 +43,14 @@ FROM clients c WHERE c.id = %(id)s
 
 def account(session: Session, client_id: str) -> tuple[Client | SimpleNamespace, list[dict]]:
     """(the client with credentials, policies, contacts and locations; its file set-up
-    progress as :func:`checklists.progress` gives it).  NotFound when there is none."""
+    progress as :func:`checklists.progress` gives it).  NotFound when there is none.
+    On PostgreSQL this reads committed data on a connection of its own, outside the
+    session's transaction: for read-only requests."""
     dialect = session.get_bind().dialect
     if dialect.name != "postgresql":
         client = get_client(session, client_id, with_parts=True)
         return client, progress(session, client.id)
-    row = jsonrows.fetch_one(session, _ACCOUNT, {"id": client_id})
+    row = jsonrows.fetch_one(session.get_bind(), _ACCOUNT, {"id": client_id})
     if row is None:
         raise NotFound(f"No client {client_id}.")
     client_json, credentials, policies, contacts, locations, checklists = row

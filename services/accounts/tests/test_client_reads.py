@@ -6,6 +6,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy.exc import DataError
 
 from services.accounts import create_app
 from services.accounts.api.presenters import client_detail
@@ -105,3 +106,16 @@ def test_an_unknown_client_is_not_found_on_the_fast_path(pg):
     _settings, db = pg
     with db.transaction() as session, pytest.raises(NotFound):
         client_reads.account(session, str(uuid.uuid4()))
+
+
+def test_a_value_postgresql_refuses_is_a_clear_4xx_not_a_500(pg):
+    settings, db = pg
+    headers = {"Authorization": "Bearer " + mint_token(settings, "am.garcia", roles=["account_manager"],
+                                                       programs=["transportation"])}
+    http = create_app(settings).test_client()
+    response = http.get("/api/v1/clients/bad%00id", headers=headers)
+    assert response.status_code == 422, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    with db.transaction() as session, pytest.raises(DataError):
+        client_reads.account(session, "bad\x00id")
+    assert http.get(f"/api/v1/clients/{uuid.uuid4()}", headers=headers).status_code == 404
