@@ -6,7 +6,8 @@ agency) closes the chase for its binder.
 
 * ``marketing.quote.expired``: ask the market to re-validate or re-quote (high priority
   when the policy would start within 30 days).
-* ``marketing.bind.requested``: chase the market's binder by the day it is due.
+* ``marketing.bind.requested``: chase the market's binder by the day it is due (unless
+  the order is already bound or ended, when this arrives after the event that ended it).
 * ``marketing.bind.declined``: the market refused to bind: choose another quote (high).
 * ``marketing.bind.cancelled``: the order was withdrawn: re-order or choose another quote.
 """
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from services.accounts.domain.activities import complete_activity, open_activity
 from services.accounts.domain.errors import AccountsError
-from services.accounts.models import Activity, Client
+from services.accounts.models import Activity, Client, Policy
 from services.accounts.messaging.lookups import event_client as _client
 from shared.kit.consumer import DeadLetter, Delivery
 from shared.kit.db import utcnow
@@ -48,6 +49,10 @@ def quote_expired(session: Session, delivery: Delivery) -> None:
 def bind_requested(session: Session, delivery: Delivery) -> None:
     data = delivery.data
     client = _client(session, data["client_id"], data["program"])
+    if _order_ended(session, data["bind_id"]):
+        # Delivered after the order was bound, declined or cancelled (a redelivery, or a
+        # retry that overtook it): there is no binder left to chase.
+        return
     total = data["total_cost"]
     how = "over the carrier contract" if data["channel"] == "queue" else "by email (key the binder in when it comes)"
     _open(session, delivery, client, type="follow_up",
@@ -99,6 +104,15 @@ HANDLERS = {
 
 def _chase_key(bind_id: str) -> str:
     return f"binder-due:{bind_id}"
+
+
+def _order_ended(session: Session, bind_id: str) -> bool:
+    """The bind order is already bound (a term records it) or ended unbound (its
+    declined / cancelled follow-up exists)."""
+    if session.scalar(select(Policy.id).where(Policy.bind_id == bind_id).limit(1)) is not None:
+        return True
+    endings = (f"bind-declined:{bind_id}", f"bind-cancelled:{bind_id}")
+    return session.scalar(select(Activity.id).where(Activity.source_key.in_(endings)).limit(1)) is not None
 
 
 def _close_chase(session: Session, delivery: Delivery, bind_id: str, outcome: str) -> None:

@@ -135,3 +135,14 @@ def test_a_bound_policy_without_a_chase_still_records(db, settings):
     _seed(db, {"client_id": bound["data"]["insured"]["client_id"], "program": bound["data"]["insured"]["program"]})
     assert _deliver(db, settings, bound) == "processed"
     assert f"binder-due:{bound['data']['bind_id']}" not in _activities(db)
+
+
+@pytest.mark.parametrize("ending", ["marketing.policy.bound", "marketing.bind.declined", "marketing.bind.cancelled"])
+def test_a_bind_request_arriving_after_its_order_ended_opens_no_chase(db, settings, ending):
+    requested = testing.examples("marketing.bind.requested")[0]
+    ended = testing.examples(ending)[0]
+    assert ended["data"]["bind_id"] == requested["data"]["bind_id"]
+    _seed(db, requested["data"])
+    assert _deliver(db, settings, ended) == "processed"
+    assert _deliver(db, settings, requested) == "processed"
+    assert f"binder-due:{requested['data']['bind_id']}" not in _activities(db)
