@@ -16,7 +16,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from marshmallow import ValidationError
@@ -158,14 +158,17 @@ def _record(cells: dict) -> dict:
 
 def _text(cell) -> str:
     """A cell as text: numbers without float noise (an XLSX number 12.5 is "12.5", a NAIC
-    code stored as a number 23456.0 is "23456")."""
+    code stored as a number 23456.0 is "23456"); a date cell as its ISO date."""
     if cell is None:
         return ""
     if isinstance(cell, bool):
         return "true" if cell else "false"
     if isinstance(cell, float):
         return format(Decimal(repr(cell)).normalize(), "f") if cell != int(cell) else str(int(cell))
-    if isinstance(cell, (datetime, date)):
+    if isinstance(cell, datetime):
+        # A spreadsheet date cell is read as a datetime at midnight: the date it shows.
+        return cell.date().isoformat() if cell.time() == time(0) and cell.tzinfo is None else cell.isoformat()
+    if isinstance(cell, date):
         return cell.isoformat()
     return str(cell).strip()
 

@@ -4,6 +4,7 @@ with a per-row error report)."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -159,9 +160,9 @@ def test_an_xlsx_workbook_of_markets_is_imported(db, http, auth):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["ID", "Name", "Kind", "Carrier_Name", "NAIC_Code", "Admitted", "Channel", "Email",
-                  "Commission_Percent", "Lines", "Max_Premium"])
+                  "Commission_Percent", "Lines", "Max_Premium", "Appointment_Status", "Appointment_Effective_Date"])
     sheet.append(["delta-mutual", "Delta Mutual", "carrier", "Delta Mutual Co", 23456, True, "email",
-                  "uw@delta.example", 12.5, "GL, PROP", 100000])
+                  "uw@delta.example", 12.5, "GL, PROP", 100000, "appointed", date(2026, 7, 1)])
     out = io.BytesIO()
     workbook.save(out)
     response = _upload(http, auth, out.getvalue(), "book.xlsx")
@@ -170,6 +171,7 @@ def test_an_xlsx_workbook_of_markets_is_imported(db, http, auth):
         delta = session.get(Market, "delta-mutual")
         assert (delta.naic_code, delta.channel, str(delta.commission_percent)) == ("23456", "email", "12.50")
         assert delta.appetite["lines"] == ["GL", "PROP"] and delta.appetite["max_premium"]["amount"] == "100000.00"
+        assert (delta.appointment_status, delta.appointment_effective_date) == ("appointed", date(2026, 7, 1))
 
 
 def test_unreadable_uploads_are_refused(http, auth):
