@@ -180,7 +180,7 @@ class Policy(Base):
     line_of_business: Mapped[str] = mapped_column(String(10))
     policy_number: Mapped[str] = mapped_column(String(60), index=True)
     carrier_name: Mapped[str] = mapped_column(String(200))
-    naic_code: Mapped[str | None] = mapped_column(String(5))
+    naic_code: Mapped[str | None] = mapped_column(String(10))
     admitted: Mapped[bool] = mapped_column(Boolean, default=True)
     wholesaler: Mapped[str | None] = mapped_column(String(200))
     market_id: Mapped[str | None] = mapped_column(String(80))

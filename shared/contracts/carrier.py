@@ -15,7 +15,8 @@ from shared.contracts.base import ContractSchema, DecimalString
 from shared.contracts.comparison import FeeSchema, QUOTE_STATUSES
 from shared.contracts.registry import event
 from shared.contracts.types import (
-    LINES_OF_BUSINESS, CoverageSchema, InsuredSchema, NonNegativeMoneySchema, PeriodSchema,
+    LINES_OF_BUSINESS, NAIC_CODE, NAIC_CODE_ERROR, CoverageSchema, InsuredSchema, NonNegativeMoneySchema,
+    PeriodSchema,
 )
 
 INTAKE_TYPE = "carrier.quote.submitted"
@@ -106,7 +107,8 @@ class QuoteSubmittedV1(ContractSchema):
     status = fields.String(required=True, validate=validate.OneOf(QUOTE_STATUSES))
     declination_reason = fields.String(load_default=None, allow_none=True)
     carrier_name = fields.String(load_default=None, allow_none=True)
-    naic_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{5}$"))
+    naic_code = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Regexp(NAIC_CODE, error=NAIC_CODE_ERROR))
     admitted = fields.Boolean(load_default=True)
     period = fields.Nested(PeriodSchema, load_default=None, allow_none=True)
     lines = fields.List(fields.Nested(QuotedLineSchema), load_default=list)

@@ -149,12 +149,19 @@ class CredentialSchema(ContractSchema):
     expires_on = fields.Date(load_default=None, allow_none=True)
 
 
+# An NAIC company code (five digits), or an NAIC alien insurer code (AA- and seven digits)
+# for a non-US insurer such as a Lloyd's syndicate, as surplus lines markets have.
+NAIC_CODE = r"^(\d{5}|AA-\d{7})$"
+NAIC_CODE_ERROR = "An NAIC company code has five digits (12345); an alien insurer code is AA-1234567."
+
+
 class MarketRefSchema(ContractSchema):
     """Who writes a policy: the carrier (with NAIC code) and the wholesaler, if any."""
 
     market_id = fields.String(load_default=None, allow_none=True)
     carrier_name = fields.String(required=True)
-    naic_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{5}$"))
+    naic_code = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Regexp(NAIC_CODE, error=NAIC_CODE_ERROR))
     admitted = fields.Boolean(load_default=True)
     wholesaler = fields.String(load_default=None, allow_none=True)
 

@@ -55,6 +55,13 @@ def test_the_same_policy_number_at_another_carrier_is_a_different_policy(http, a
     create_policy(http, headers, client_id, number="SAME-1", market=other_market)
 
 
+def test_a_term_with_a_non_us_insurer_keeps_its_naic_alien_insurer_code(http, auth, client_id):
+    lloyds = {"carrier_name": "Lloyd's Syndicate 2623 (Beazley)", "naic_code": "AA-1128623", "admitted": False,
+              "wholesaler": "Pacific Coast Excess & Surplus"}
+    policy = create_policy(http, auth(), client_id, number="B0180-2026-1", market=lloyds)
+    assert policy["market"]["naic_code"] == "AA-1128623" and policy["market"]["admitted"] is False
+
+
 def test_recording_the_renewal_term_marks_the_expiring_one_renewed(http, auth, client_id):
     headers = auth()
     expiring = create_policy(http, headers, client_id, number="GL-2026")
@@ -85,6 +92,7 @@ BAD_TERMS = {
     "unknown coverage field": {"coverages": [{"code": "CGL", "colour": "red"}]},
     "unknown status": {"status": "lapsed"},
     "bad NAIC code": {"market": {"carrier_name": "X", "naic_code": "12"}},
+    "alien code without its seven digits": {"market": {"carrier_name": "X", "naic_code": "AA-112033"}},
     "bad date": {"period": {"effective_date": "2027-02-30", "expiration_date": "2028-03-01"}},
     "unknown top-level field": {"broker_fee": "100"},
 }

@@ -7,7 +7,9 @@ from shared.contracts.base import ContractSchema, DecimalString
 from shared.contracts.carrier import PaymentPlanSchema, QuotedLineSchema
 from shared.contracts.comparison import FeeSchema, QUOTE_STATUSES
 from shared.contracts.pagination import PageArgsSchema, page_schema
-from shared.contracts.types import LINES_OF_BUSINESS, CoverageSchema, NonNegativeMoneySchema, PeriodSchema
+from shared.contracts.types import (
+    LINES_OF_BUSINESS, NAIC_CODE, NAIC_CODE_ERROR, CoverageSchema, NonNegativeMoneySchema, PeriodSchema,
+)
 
 LINE = validate.OneOf(tuple(LINES_OF_BUSINESS))
 MARKET_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$",
@@ -60,7 +62,8 @@ class MarketFieldsSchema(ContractSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(required=True, validate=validate.OneOf(("carrier", "wholesaler")))
     carrier_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    naic_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{5}$"))
+    naic_code = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Regexp(NAIC_CODE, error=NAIC_CODE_ERROR))
     admitted = fields.Boolean(load_default=True)
     am_best_rating = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=10))
     channel = fields.String(required=True, validate=validate.OneOf(("queue", "email")))
@@ -96,7 +99,8 @@ class ReachFieldsSchema(ContractSchema):
     """A carrier a wholesaler or MGA reaches (lines empty = every line)."""
 
     carrier_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    naic_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{5}$"))
+    naic_code = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Regexp(NAIC_CODE, error=NAIC_CODE_ERROR))
     admitted = fields.Boolean(required=True)
     lines = fields.List(fields.String(validate=LINE), load_default=list, validate=validate.Length(max=20))
 

@@ -18,6 +18,16 @@ def test_a_program_manager_adds_a_market_everyone_reads_it(http, auth):
     assert body["appetite"]["min_premium"] == {"amount": "5000.00", "currency": "USD"}
 
 
+def test_a_non_us_insurer_is_added_with_its_naic_alien_insurer_code(http, auth):
+    body = market_body("beazley-2623", broker_user="carrier-beazley-2623", naic_code="AA-1128623", admitted=False)
+    created = http.post("/api/v1/markets", json=body, headers=auth(**PM))
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["naic_code"] == "AA-1128623"
+    wrong = market_body("bad-code", broker_user="carrier-bad-code", naic_code="AA-12")
+    response = http.post("/api/v1/markets", json=wrong, headers=auth(**PM))
+    assert response.status_code == 422 and "alien insurer code" in str(response.get_json()["errors"])
+
+
 def test_account_managers_cannot_add_or_change_markets(http, auth):
     assert http.post("/api/v1/markets", json=market_body(), headers=auth(**AM)).status_code == 403
     http.post("/api/v1/markets", json=market_body(), headers=auth(**PM))
