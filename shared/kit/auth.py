@@ -104,6 +104,63 @@ def _decode(token: str, settings: Settings) -> tuple[Principal, float]:
     return principal, float(claims["exp"])
 
 
+class ServiceTokens:
+    """Bearer tokens for a service's own calls to another service's API (the marketing
+    worker downloading rendered documents, say).
+
+    * With ``SERVICE_TOKEN_URL`` (and ``SERVICE_CLIENT_ID``, ``SERVICE_CLIENT_SECRET``,
+      optionally ``SERVICE_TOKEN_SCOPE``): the OAuth 2.0 client credentials grant at the
+      identity provider (RFC 6749, section 4.4), the token reused until shortly before it
+      expires.  The provider decides the client's roles and programs.
+    * Otherwise, when tokens are verified with the shared secret (HS256, the development
+      default): a short-lived token minted here, seeing only the one program asked for.
+    * Otherwise (the provider's RS256 tokens, no client credentials): :class:`AuthError`
+      saying what to configure; a token signed with the shared secret would be refused.
+    """
+
+    REFRESH_MARGIN = 30.0  # seconds before expiry when a provider's token is fetched anew
+
+    def __init__(self, settings: Settings, user_id: str, *, name: str, roles=("assistant",),
+                 ttl: timedelta = timedelta(minutes=5), http=None, clock=time.time):
+        self.settings, self.user_id, self.name, self.roles, self.ttl = settings, user_id, name, tuple(roles), ttl
+        self._http = http
+        self._clock = clock
+        self._cached: tuple[str, float] | None = None
+
+    def token(self, program: str) -> str:
+        if self.settings.service_token_url:
+            return self._provider_token()
+        if "HS256" in self.settings.jwt_algorithms and not (self.settings.jwt_public_key or self.settings.jwks_url):
+            return mint_token(self.settings, self.user_id, name=self.name, roles=self.roles, programs=(program,),
+                              ttl=self.ttl)
+        raise AuthError("Tokens are the identity provider's (RS256): set SERVICE_TOKEN_URL, SERVICE_CLIENT_ID and "
+                        "SERVICE_CLIENT_SECRET so this service can obtain its own.")
+
+    def _provider_token(self) -> str:
+        if self._cached is not None and self._clock() < self._cached[1] - self.REFRESH_MARGIN:
+            return self._cached[0]
+        import requests
+
+        settings = self.settings
+        form = {"grant_type": "client_credentials"}
+        if settings.service_token_scope:
+            form["scope"] = settings.service_token_scope
+        http = self._http or requests
+        try:
+            response = http.post(settings.service_token_url, data=form, timeout=15,
+                                 auth=(settings.service_client_id or "", settings.service_client_secret or ""))
+        except requests.RequestException as exc:
+            raise AuthError(f"The identity provider's token endpoint is unreachable: {exc}", status=503) from None
+        body = response.json() if "json" in response.headers.get("Content-Type", "") else {}
+        if response.status_code != 200 or not isinstance(body.get("access_token"), str):
+            reason = body.get("error_description") or body.get("error") or f"HTTP {response.status_code}"
+            raise AuthError(f"The identity provider refused the service's client credentials: {reason}", status=503)
+        expires_in = body.get("expires_in")
+        lifetime = float(expires_in) if isinstance(expires_in, (int, float)) and expires_in > 0 else 60.0
+        self._cached = (body["access_token"], self._clock() + lifetime)
+        return body["access_token"]
+
+
 def mint_token(settings: Settings, user_id: str, *, name: str | None = None, roles=("account_manager",),
                programs=("*",), ttl: timedelta = timedelta(hours=12)) -> str:
     """Development tokens, signed with the shared secret (HS256)."""

@@ -57,6 +57,12 @@ class Settings:
     jwks_url: str | None = None
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
+    # OAuth 2.0 client credentials at the identity provider, for a service's own calls to
+    # another service's API when tokens are the provider's (RS256); see auth.ServiceTokens.
+    service_token_url: str | None = None
+    service_client_id: str | None = None
+    service_client_secret: str | None = field(default=None, repr=False)
+    service_token_scope: str | None = None
     max_message_bytes: int = 256 * 1024
     prefetch: int = 200
     batch_size: int = 200
@@ -113,6 +119,10 @@ def load_settings(service: str, **overrides) -> Settings:
         jwks_url=jwks_url,
         jwt_audience=os.environ.get("JWT_AUDIENCE") or None,
         jwt_issuer=os.environ.get("JWT_ISSUER") or None,
+        service_token_url=os.environ.get("SERVICE_TOKEN_URL") or None,
+        service_client_id=os.environ.get("SERVICE_CLIENT_ID") or None,
+        service_client_secret=os.environ.get("SERVICE_CLIENT_SECRET") or None,
+        service_token_scope=os.environ.get("SERVICE_TOKEN_SCOPE") or None,
         max_message_bytes=int(os.environ.get("MAX_MESSAGE_BYTES") or 256 * 1024),
         prefetch=int(os.environ.get("CONSUMER_PREFETCH") or 200),
         batch_size=int(os.environ.get("CONSUMER_BATCH") or 200),

@@ -1,7 +1,8 @@
 """The worker's side of the email channel: fetch each package document from the documents
-service's download API (with a short-lived service token that sees only the submission's
-program) and send the due package emails through the SMTP relay
-(:mod:`services.marketing.domain.email_channel`)."""
+service's download API (with the worker's service token: the identity provider's, by
+client credentials, or in development a short-lived one that sees only the submission's
+program; :class:`shared.kit.auth.ServiceTokens`) and send the due package emails through
+the SMTP relay (:mod:`services.marketing.domain.email_channel`)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,7 +10,7 @@ from datetime import timedelta
 import requests
 
 from services.marketing.domain.email_channel import PackageFile, SendFailure, SmtpConfig, send_due
-from shared.kit.auth import mint_token
+from shared.kit.auth import AuthError, ServiceTokens
 from shared.kit.config import Settings
 from shared.kit.db import Database
 from shared.kit.worker import PeriodicTask
@@ -25,10 +26,14 @@ class DocumentFetcher:
         self.base_url = settings.service_urls["documents"].rstrip("/")
         self.timeout = timeout
         self.http = session or requests.Session()
+        self.tokens = ServiceTokens(settings, SERVICE_USER, name="Marketing worker (submission emails)",
+                                    roles=("assistant",), ttl=timedelta(minutes=5), http=self.http)
 
     def token(self, program: str) -> str:
-        return mint_token(self.settings, SERVICE_USER, name="Marketing worker (submission emails)",
-                          roles=("assistant",), programs=(program,), ttl=timedelta(minutes=5))
+        try:
+            return self.tokens.token(program)
+        except AuthError as exc:
+            raise SendFailure(exc.detail) from None
 
     def __call__(self, file: PackageFile) -> bytes:
         if not file.download_path or not file.download_path.startswith("/"):

@@ -485,6 +485,16 @@ def test_the_fetcher_downloads_from_documents_with_a_token_for_the_program_only(
         server.server_close()
 
 
+def test_without_a_service_credential_under_provider_tokens_sending_waits_with_the_reason(settings):
+    provider_tokens = type(settings)(**{**settings.__dict__, "jwt_algorithms": ("RS256",),
+                                        "jwks_url": "https://idp.example/.well-known/jwks.json"})
+    file = PackageFile("application", "doc-1", "application.pdf", "application/pdf", 10, "",
+                       "/api/v1/documents/doc-1/content", "transportation")
+    with pytest.raises(SendFailure, match="SERVICE_TOKEN_URL") as failure:
+        DocumentFetcher(provider_tokens)(file)
+    assert not failure.value.permanent  # sent once the credential is configured
+
+
 def test_the_worker_sends_package_emails_among_its_periodic_tasks(monkeypatch):
     from services.marketing.messaging import worker
 
