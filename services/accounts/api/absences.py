@@ -53,6 +53,10 @@ def settle_absences() -> None:
     never waits on a write."""
     db = current_app.extensions["db"]
     today = utcnow().date()
+    # Once nothing is due on a day, nothing becomes due until the next: an absence set or
+    # ended through the API is applied at once (domain.absences.set_absence/end_absence).
+    if current_app.extensions.get("absences_settled_on") == today:
+        return
     check = db.read_session()
     try:
         due = transitions_due(check, today)
@@ -61,6 +65,7 @@ def settle_absences() -> None:
     if due:
         with db.transaction() as session:
             apply_absences(session, today)
+    current_app.extensions["absences_settled_on"] = today
 
 
 def _may_manage(user: str) -> None:
