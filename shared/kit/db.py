@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
-from functools import lru_cache
+from datetime import datetime, timezone
+from functools import lru_cache, partial
 from typing import Iterator
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -19,6 +19,7 @@ from sqlalchemy import (
     create_engine, event, insert, text,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -223,42 +224,56 @@ class Database:
 
 
 def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
-    """Insert ``rows`` (each with the same keys) into ``table`` in the order given, with one
-    statement on PostgreSQL: ``INSERT .. SELECT`` from a JSON array of the rows (one short
-    parameter, where a multi-row VALUES list costs the driver a slow parse of thousands of
-    placeholders).  Elsewhere (SQLite, in process) an executemany."""
+    """Insert ``rows`` (each with the same keys) into ``table`` in the order given.  On
+    PostgreSQL with psycopg, one ``COPY .. FROM STDIN`` in the session's transaction: the
+    driver writes the rows in C and the server parses no statement per row (a multi-row
+    VALUES list costs a slow parse of thousands of placeholders, a JSON recordset a JSON
+    parse of every row).  COPY inserts in the order given, so serial keys follow it.
+    Elsewhere (SQLite, in process) an executemany."""
     if not rows:
         return
     dialect = session.get_bind().dialect
-    if dialect.name != "postgresql":
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
         session.execute(insert(table), rows)
         return
     columns = tuple(rows[0])
-    statement, encoders = _recordset_insert(table, columns, dialect)
-    payload = [{name: encode(row[name]) for name, encode in encoders} for row in rows]
-    session.execute(statement, {"rows": jsoncodec.dumps(payload)})
+    statement, encoders = _copy_plan(table, columns, dialect)
+    connection = session.connection()
+    driver_connection = connection.connection
+    cursor = driver_connection.cursor()
+    try:
+        with cursor.copy(statement) as copy:
+            write_row = copy.write_row
+            for row in rows:
+                write_row([encode(row[name]) if encode else row[name] for name, encode in encoders])
+    except dialect.loaded_dbapi.Error as exc:
+        # Raised as SQLAlchemy raises a statement's error (IntegrityError, say, or a lost
+        # connection invalidated), so that callers treat the COPY like any statement.
+        lost = dialect.is_disconnect(exc, driver_connection, cursor)
+        if lost:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error,
+                                  connection_invalidated=lost, dialect=dialect) from exc
+    finally:
+        cursor.close()
 
 
 @lru_cache(maxsize=64)
-def _recordset_insert(table: Table, columns: tuple[str, ...], dialect):
+def _copy_plan(table: Table, columns: tuple[str, ...], dialect):
+    """The COPY statement for ``columns`` of ``table`` and, per column, what turns a value
+    into one psycopg writes as the column's text (None: the value as it is)."""
     quote = dialect.identifier_preparer.quote
-    fields, selected, encoders = [], [], []
+    encoders = []
     for name in columns:
-        column = table.c[name]
-        if isinstance(column.type, JSON):
-            # Passed as its JSON text and cast: jsonb would reorder the keys.
-            fields.append(f"{quote(name)} text")
-            selected.append(f"CAST(r.{quote(name)} AS json)")
-            encoders.append((name, _json_text if column.type.none_as_null else _json_or_null))
+        column_type = table.c[name].type
+        if isinstance(column_type, JSON):
+            # Written as its JSON text: kept as given (jsonb would reorder the keys).
+            encoders.append((name, _json_text if column_type.none_as_null else _json_or_null))
+        elif isinstance(column_type, TypeDecorator):
+            encoders.append((name, partial(column_type.process_bind_param, dialect=dialect)))
         else:
-            fields.append(f"{quote(name)} {column.type.compile(dialect=dialect)}")
-            selected.append(f"r.{quote(name)}")
-            encoders.append((name, _scalar_for(column.type, dialect)))
-    statement = text(
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in columns)}) "
-        f"SELECT {', '.join(selected)} FROM ROWS FROM (jsonb_to_recordset(CAST(:rows AS jsonb)) "
-        f"AS ({', '.join(fields)})) WITH ORDINALITY AS r ORDER BY r.ordinality"
-    )
+            encoders.append((name, None))
+    statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in columns)}) FROM STDIN"
     return statement, tuple(encoders)
 
 
@@ -269,22 +284,6 @@ def _json_text(value):
 def _json_or_null(value):
     """As SQLAlchemy's JSON type does by default: None is stored as JSON ``null``."""
     return jsoncodec.dumps(value)
-
-
-def _scalar_for(column_type, dialect):
-    if isinstance(column_type, TypeDecorator):
-        return lambda value: _scalar(column_type.process_bind_param(value, dialect))
-    return _scalar
-
-
-def _scalar(value):
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; times are UTC and timezone-aware")
-        return value.astimezone(timezone.utc).isoformat()
-    if isinstance(value, (date, Decimal)):
-        return value.isoformat() if isinstance(value, date) else str(value)
-    return value
 
 
 # The kit's tables for Core statements (outbox, inbox, audit_log are identical in every

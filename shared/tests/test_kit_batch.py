@@ -2,11 +2,14 @@
 messages of a type, duplicates and dead letters as on the per-message path, and the
 per-message path whenever the batch function fails; the outbox and audit log written in
 bulk, in order, each row with its own message's correlation and causation ids."""
+import gc
 import json
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import JSON, Column, Integer, String, Table, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from shared import testing
 from shared.contracts.envelope import build_envelope
@@ -140,3 +143,43 @@ def test_a_bulk_insert_keeps_json_as_given(db):
         sql_nulls = session.execute(select(SEEN.c.via).where(SEEN.c.facts.is_(None))).scalars().all()
     assert stored == [facts, None, None] and list(stored[0]) == ["zeta", "alpha"]
     assert sql_nulls == []  # None is JSON null either way, as SQLAlchemy stores it
+
+
+class _AckableMessage(testing._FakeMessage):
+    """A delivered message on a channel of its own (so acked one by one)."""
+
+    acknowledged = False
+
+    def __init__(self, body: bytes, delivery_tag: int):
+        super().__init__(body, None, TYPE, "application/json")
+        self.channel, self.delivery_tag = object(), delivery_tag
+
+    def ack(self, multiple=False):
+        self.acknowledged = True
+
+
+def test_a_batch_runs_with_the_cyclic_collector_paused_and_it_resumes_after(db):
+    collector_on = []
+
+    def handler(session, delivery):
+        collector_on.append(gc.isenabled())
+        _single(session, delivery)
+
+    consumer = ServiceConsumer(testing.load_settings("kitbatch"), db, [], {TYPE: handler}, name="kitbatch")
+    messages = [_AckableMessage(json.dumps(_envelope(name)).encode(), tag) for tag, name in enumerate(("one", "two"))]
+    consumer._buffer = [(message, "kitbatch") for message in messages]
+    assert gc.isenabled()
+    consumer.flush()
+    assert collector_on == [False, False] and gc.isenabled()
+    assert [m.acknowledged for m in messages] == [True, True] and consumer.processed == 2
+
+
+def test_a_bulk_insert_that_breaks_a_constraint_raises_as_any_statement_does(db):
+    with db.transaction() as session:
+        bulk_insert(session, INBOX, [{"consumer": "c", "message_id": "m-1", "message_type": TYPE,
+                                      "processed_at": datetime.now(timezone.utc)}])
+    with pytest.raises(IntegrityError):
+        with db.transaction() as session:
+            bulk_insert(session, INBOX, [{"consumer": "c", "message_id": "m-1", "message_type": TYPE,
+                                          "processed_at": datetime.now(timezone.utc)}])
+    assert _inbox(db) == 1
