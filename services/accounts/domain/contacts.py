@@ -8,11 +8,11 @@ import re
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from services.accounts.domain.client_parts import part_added, part_changed, part_removed
 from services.accounts.domain.errors import Invalid, NotFound
 from services.accounts.domain.paging import Page, page
-from services.accounts.domain.snapshots import announce_update, contact_snapshot
+from services.accounts.domain.snapshots import contact_snapshot
 from services.accounts.models import Client, Contact, new_id
-from shared.kit.audit import audit
 from shared.kit.db import utcnow
 
 CONTACT_ROLES = ("owner", "officer", "safety_manager", "risk_manager", "operations", "human_resources", "billing",
@@ -35,9 +35,7 @@ def add_contact(session: Session, actor: str, client: Client, fields: dict) -> C
         primary = _primary_of(session, client.id) is None
     if primary:
         _make_primary(session, contact)
-    session.flush()
-    audit(session, actor, "contact.added", "client", client.id, contact_id=contact.id, **_audited(contact))
-    _touch(session, client)
+    part_added(session, actor, client, "contact", contact, _audited(contact))
     return contact
 
 
@@ -49,22 +47,12 @@ def change_contact(session: Session, actor: str, client: Client, contact: Contac
         _make_primary(session, contact)
     elif changes.get("primary") is False:
         contact.is_primary = False
-    after = _audited(contact)
-    changed = sorted(k for k in after if after[k] != before[k])
-    if changed:
-        contact.updated_at = utcnow()
-        session.flush()
-        audit(session, actor, "contact.changed", "client", client.id, contact_id=contact.id, changed=changed,
-              **{k: after[k] for k in changed})
-        _touch(session, client)
-    return changed
+    return part_changed(session, actor, client, "contact", contact, before, _audited(contact))
 
 
 def remove_contact(session: Session, actor: str, client: Client, contact: Contact) -> None:
     """Remove a contact (the audit log keeps who they were)."""
-    audit(session, actor, "contact.removed", "client", client.id, contact_id=contact.id, **_audited(contact))
-    session.delete(contact)
-    _touch(session, client)
+    part_removed(session, actor, client, "contact", contact, _audited(contact))
 
 
 def get_contact(session: Session, client: Client, contact_id: str) -> Contact:
@@ -153,7 +141,3 @@ def _audited(contact: Contact) -> dict:
     snapshot.pop("contact_id")
     return snapshot | {"notes": contact.notes}
 
-
-def _touch(session: Session, client: Client) -> None:
-    client.updated_at = utcnow()
-    announce_update(session, client, ["contacts"])

@@ -7,11 +7,11 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from services.accounts.domain.client_parts import part_added, part_changed, part_removed
 from services.accounts.domain.errors import Conflict, Invalid, NotFound
 from services.accounts.domain.paging import Page, page
-from services.accounts.domain.snapshots import ADDRESS_COLUMNS, VALUE_COLUMNS, announce_update, location_snapshot
+from services.accounts.domain.snapshots import ADDRESS_COLUMNS, VALUE_COLUMNS, location_snapshot
 from services.accounts.models import Client, Location, new_id
-from shared.kit.audit import audit
 from shared.kit.db import utcnow
 
 MAX_LOCATION_NUMBER = 9999
@@ -33,9 +33,7 @@ def add_location(session: Session, actor: str, client: Client, fields: dict) -> 
     for flag, wanted in flags.items():
         if wanted:
             _set_flag(session, location, flag)
-    session.flush()
-    audit(session, actor, "location.added", "client", client.id, location_id=location.id, **_audited(location))
-    _touch(session, client)
+    part_added(session, actor, client, "location", location, _audited(location))
     return location
 
 
@@ -52,21 +50,11 @@ def change_location(session: Session, actor: str, client: Client, location: Loca
             _set_flag(session, location, flag)
         elif changes.get(flag) is False:
             setattr(location, column, False)
-    after = _audited(location)
-    changed = sorted(k for k in after if after[k] != before[k])
-    if changed:
-        location.updated_at = utcnow()
-        session.flush()
-        audit(session, actor, "location.changed", "client", client.id, location_id=location.id, changed=changed,
-              **{k: after[k] for k in changed})
-        _touch(session, client)
-    return changed
+    return part_changed(session, actor, client, "location", location, before, _audited(location))
 
 
 def remove_location(session: Session, actor: str, client: Client, location: Location) -> None:
-    audit(session, actor, "location.removed", "client", client.id, location_id=location.id, **_audited(location))
-    session.delete(location)
-    _touch(session, client)
+    part_removed(session, actor, client, "location", location, _audited(location))
 
 
 def get_location(session: Session, client: Client, location_id: str) -> Location:
@@ -142,7 +130,3 @@ def _audited(location: Location) -> dict:
                           for k, v in snapshot["values"].items()}
     return snapshot
 
-
-def _touch(session: Session, client: Client) -> None:
-    client.updated_at = utcnow()
-    announce_update(session, client, ["locations"])
