@@ -173,10 +173,15 @@ class Policy(Base):
         # The renewal pipeline's keyset order; status and client ride along so the page's
         # ids are found from the indexes alone (bench/accounts_scale.py).
         Index("ix_policies_expiration_id", "expiration_date", "id", postgresql_include=["status", "client_id"]),
+        # A client's terms (the account page) and, for the pipeline's totals, the terms of
+        # a program's clients expiring in a window, read from the index alone: the
+        # program is the client's, so the window is reached through each of its clients.
+        Index("ix_policies_client_expiration", "client_id", "expiration_date",
+              postgresql_include=["status", "premium_amount", "premium_currency", "id"]),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"))
     line_of_business: Mapped[str] = mapped_column(String(10))
     policy_number: Mapped[str] = mapped_column(String(60), index=True)
     carrier_name: Mapped[str] = mapped_column(String(200))

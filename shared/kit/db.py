@@ -160,7 +160,10 @@ def make_engine(url: str) -> Engine:
         return engine
     # No pre-ping (a round trip per request): a connection found dead is invalidated
     # and the request answers 503 (see shared.kit.web); the next one gets a fresh one.
-    return create_engine(url, pool_size=5, max_overflow=10, pool_recycle=1800)
+    # JIT compilation off: it pays only on long analytic queries; on the largest of ours
+    # (the renewal pipeline's totals at 100k clients) it cost 20-70 ms of ~150.
+    return create_engine(url, pool_size=5, max_overflow=10, pool_recycle=1800,
+                         connect_args={"options": "-c jit=off"})
 
 
 class Database:
