@@ -245,20 +245,29 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     driver_connection = connection.connection
     cursor = driver_connection.cursor()
     try:
-        with cursor.copy(statement) as copy:
-            write_row = copy.write_row
-            for row in rows:
-                write_row([encode(row[name]) if encode else row[name] for name, encode in encoders])
-    except dialect.loaded_dbapi.Error as exc:
-        # Raised as SQLAlchemy raises a statement's error (IntegrityError, say, or a lost
-        # connection invalidated), so that callers treat the COPY like any statement.
-        lost = dialect.is_disconnect(exc, driver_connection, cursor)
-        if lost:
-            connection.invalidate(exc)
-        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error,
-                                  connection_invalidated=lost, dialect=dialect) from exc
+        with as_sqlalchemy_errors(dialect, statement, None, driver_connection, connection.invalidate, cursor):
+            with cursor.copy(statement) as copy:
+                write_row = copy.write_row
+                for row in rows:
+                    write_row([encode(row[name]) if encode else row[name] for name, encode in encoders])
     finally:
         cursor.close()
+
+
+@contextmanager
+def as_sqlalchemy_errors(dialect, statement: str, params, dbapi_connection, invalidate, cursor=None):
+    """Work done on the DB-API connection itself (a COPY, a hand-written read) raises its
+    errors as SQLAlchemy raises a statement's: ``IntegrityError``, ``DataError`` …, and a
+    lost connection invalidated (``invalidate(exc)``) and marked so, which the consumer
+    and the web error handlers (422, 503) already treat."""
+    try:
+        yield
+    except dialect.loaded_dbapi.Error as exc:
+        lost = dialect.is_disconnect(exc, dbapi_connection, cursor)
+        if lost:
+            invalidate(exc)
+        raise DBAPIError.instance(statement, params, exc, dialect.loaded_dbapi.Error,
+                                  connection_invalidated=lost, dialect=dialect) from exc
 
 
 @lru_cache(maxsize=64)

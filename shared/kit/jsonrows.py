@@ -20,8 +20,9 @@ from types import SimpleNamespace
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator
+
+from shared.kit.db import as_sqlalchemy_errors
 
 
 def loads(text: str | bytes):
@@ -36,24 +37,18 @@ def fetch_one(engine: Engine, sql: str, params: dict):
     A database error is raised as SQLAlchemy's (``DBAPIError`` and kin, the connection
     invalidated when it was lost), so callers and the web error handlers treat it as any
     other."""
-    dbapi = engine.dialect.loaded_dbapi
     pooled = engine.raw_connection()
     try:
-        connection = pooled.driver_connection
-        connection.autocommit = True
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchone()
-        finally:
-            if not connection.closed:
-                connection.autocommit = False
-    except dbapi.Error as exc:
-        lost = engine.dialect.is_disconnect(exc, pooled.dbapi_connection, None)
-        if lost:
-            pooled.invalidate(exc)
-        raise DBAPIError.instance(sql, params, exc, dbapi.Error, connection_invalidated=lost,
-                                  dialect=engine.dialect) from exc
+        with as_sqlalchemy_errors(engine.dialect, sql, params, pooled.dbapi_connection, pooled.invalidate):
+            connection = pooled.driver_connection
+            connection.autocommit = True
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    return cursor.fetchone()
+            finally:
+                if not connection.closed:
+                    connection.autocommit = False
     finally:
         pooled.close()
 
