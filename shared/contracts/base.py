@@ -54,6 +54,17 @@ class ContractSchema(Schema):
         return data
 
 
+def json_form_agnostic(method):
+    """Mark a ``@validates_schema`` method as giving the same verdict on the JSON form of
+    its data as on the loaded data (it only tests presence, truthiness, equality of
+    strings, or orders ISO dates, which compare as text exactly as dates do).  The
+    canonical JSON-form check (``shared.contracts.fast``) then calls it on the message
+    itself; a schema with an unmarked validator has no canonical check.  The fast contract tests hold every marked
+    validator to marshmallow's verdict on mutated messages."""
+    method.__json_form_agnostic__ = True
+    return method
+
+
 class DecimalString(fields.Decimal):
     """A decimal carried as a JSON string ("1234.50") or integer; floats are refused,
     because a float has already lost the cents."""

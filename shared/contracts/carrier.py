@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.contracts.base import ContractSchema, DecimalString
+from shared.contracts.base import ContractSchema, DecimalString, json_form_agnostic
 from shared.contracts.comparison import FeeSchema, QUOTE_STATUSES
 from shared.contracts.registry import event
 from shared.contracts.types import (
@@ -123,6 +123,7 @@ class QuoteSubmittedV1(ContractSchema):
     underwriter = fields.String(load_default=None, allow_none=True)
 
     @validates_schema
+    @json_form_agnostic
     def _consistent(self, data, **_kwargs):
         if data.get("status") == "declined":
             if not data.get("declination_reason"):

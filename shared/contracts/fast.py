@@ -237,6 +237,192 @@ def build_loader(schema: Schema, *, strict: bool = False) -> Loader:
     return load
 
 
+# ---------------------------------------------------------------- the JSON-form entry point
+
+
+def load_json_form(event_contract, data: Any) -> dict:
+    """What ``json_form(event_contract.load_tolerant(data))`` returns, for handlers that
+    work on the JSON form (decimals as strings, dates ISO) anyway.
+
+    A message already in that form (every field present, no unknown field, decimals with
+    exactly their places, canonical dates) is checked by one compiled validator plus the
+    few checks JSON Schema cannot say, and returned as it is: nothing is converted to
+    Python types and back.  Anything else takes the tolerant load, then :func:`json_form`,
+    so the result is always that of marshmallow."""
+    canonical = canonical_checker(event_contract)
+    if canonical is not None:
+        try:
+            canonical(data)
+            return data
+        except REFUSALS:
+            pass
+    return json_form(load_tolerant(event_contract, data))
+
+
+_CANONICAL: dict[tuple[str, int], Loader | None] = {}
+
+
+def canonical_checker(event_contract) -> Loader | None:
+    """A check that raises unless ``data`` is its own JSON form (see
+    :func:`load_json_form`), or ``None`` when the contract has no such check."""
+    return _cached(_CANONICAL, event_contract, build_canonical_checker, "JSON-form checks")
+
+
+# The digits a quantize may hold in the default decimal context (28): beyond them
+# marshmallow refuses, so the canonical pattern never admits them.
+_PRECISION = 28
+
+
+def build_canonical_checker(schema: Schema) -> Loader:
+    """The compiled validator of the *canonical* JSON form of ``schema`` (its generated
+    JSON Schema made strict: no unknown field, every field present, decimals and dates in
+    the exact text marshmallow's load-then-dump gives) and the residual checks JSON Schema
+    cannot express (integers that are really ints, real calendar dates, bounds of
+    decimals, ``@validates_schema`` methods marked :func:`json_form_agnostic`)."""
+    name, defs = definitions(type(schema))
+    _allow_null_where_marshmallow_does(schema, defs[name], defs, depth=0)
+    residual = _canonical_level(schema, defs[name], defs, depth=0, done={})
+    validator = jsonschema_rs.Draft202012Validator({**defs[name], "$defs": defs}, validate_formats=False)
+    is_valid = validator.is_valid
+
+    def check(data: Any) -> None:
+        try:
+            valid = is_valid(data)
+        except Exception as exc:  # noqa: BLE001 - a value it cannot read
+            raise Refused(f"not JSON: {exc}") from None
+        if not valid:
+            raise Refused("not in canonical JSON form")
+        if residual is not None:
+            residual(data)
+
+    return check
+
+
+def _canonical_level(schema: Schema, definition: dict, defs: dict, depth: int, done: dict) -> Loader | None:
+    """Make ``definition`` (this schema's ``$defs`` entry, shared by every use of the
+    schema) canonical; return the residual check of one object of it, or None.  ``done``
+    holds the definitions already made canonical (a nested schema used twice) and their
+    residual checks."""
+    if id(definition) in done:
+        return done[id(definition)]
+    if depth > MAX_DEPTH:
+        raise Unsupported(f"{type(schema).__name__} nests deeper than {MAX_DEPTH}")
+    _check_hooks(schema)
+    if type(schema)._hooks.get(VALIDATES):
+        raise Unsupported(f"{type(schema).__name__} has @validates methods")
+    properties = definition.get("properties", {})
+    steps = []
+    for attr, field in schema.load_fields.items():
+        if (field.data_key or attr) != attr or (field.attribute or attr) != attr:
+            raise Unsupported(f"{type(schema).__name__}.{attr} is renamed")
+        if attr not in properties:
+            raise Unsupported(f"{type(schema).__name__}.{attr} has no JSON Schema property")
+        check = _canonical_field(field, properties[attr], defs, depth, done)
+        if check is not None:
+            steps.append((attr, check))
+    definition["required"] = list(properties)
+    definition["additionalProperties"] = False
+    validators = []
+    for method, pass_original, kwargs in _schema_validator_methods(schema):
+        if not getattr(method.__func__, "__json_form_agnostic__", False):
+            raise Unsupported(f"{type(schema).__name__}.{method.__name__} is not marked json_form_agnostic")
+        validators.append((method, pass_original, kwargs))
+    if not steps and not validators:
+        done[id(definition)] = None
+        return None
+    steps, validators = tuple(steps), tuple(validators)
+
+    def check(raw: dict) -> None:
+        for key, step in steps:
+            value = raw[key]
+            if value is not None:  # an allowed null (the validator refused the others)
+                step(value)
+        for method, pass_original, kwargs in validators:
+            if pass_original:
+                method(raw, raw, **kwargs)
+            else:
+                method(raw, **kwargs)
+
+    done[id(definition)] = check
+    return check
+
+
+def _canonical_field(field: fields.Field, prop: dict, defs: dict, depth: int, done: dict) -> Loader | None:
+    """Make one property canonical; return the residual check of a present, non-null
+    value, or None."""
+    if getattr(field, "pre_load", None) or getattr(field, "post_load", None):
+        raise Unsupported(f"field {field.name} has field-level pre/post_load functions")
+    types = _types(prop, defs)
+    unexpressed = [v for v in field.validators if not _expressed(v, field, prop)]
+    as_checked = None  # how the unexpressed validators see the value (as loaded)
+    own = None
+    if isinstance(field, fields.Nested):
+        if field.many or field.only or field.exclude or field.unknown is not None:
+            raise Unsupported(f"field {field.name} nests with options")
+        target = _target(prop, defs)
+        if target is None:
+            raise Unsupported(f"field {field.name} is nested but its JSON Schema has no $ref")
+        own = _canonical_level(field.schema, target, defs, depth + 1, done)
+    elif isinstance(field, fields.List):
+        items = prop.get("items")
+        if types != {"array"} or not isinstance(items, dict):
+            raise Unsupported(f"field {field.name} is a list but its JSON Schema is not an array")
+        inner = _canonical_field(field.inner, items, defs, depth, done)
+        if inner is not None:
+            def own(value, inner=inner):
+                for item in value:
+                    if item is not None:
+                        inner(item)
+    elif isinstance(field, DecimalString):
+        places = field.places
+        if places is None or field.allow_nan or types != {"string"} \
+                or prop.get("pattern") not in (DECIMAL_PATTERN, NON_NEGATIVE_PATTERN):
+            raise Unsupported(f"field {field.name} is a decimal without fixed places")
+        exponent = -places.as_tuple().exponent
+        sign = "" if prop["pattern"] == NON_NEGATIVE_PATTERN else "-?"
+        whole = _PRECISION - exponent - 1
+        fraction = rf"\.[0-9]{{{exponent}}}" if exponent else ""
+        # [0-9], not \d: the validator's \d also matches other scripts' digits, which
+        # Decimal reads (and json_form would write back as ASCII).
+        prop["pattern"] = rf"^{sign}(0|[1-9][0-9]{{0,{whole}}}){fraction}$"
+        as_checked = Decimal
+    elif type(field) is fields.Date and field.format in ISO_FORMATS:
+        prop["pattern"] = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+        own = _real_date
+        as_checked = dt.date.fromisoformat
+    elif type(field) is fields.Integer and types == {"integer"}:
+        own = _exact_int
+    elif (type(field) is fields.String and types == {"string"}) \
+            or (type(field) is fields.Boolean and types == {"boolean"}):
+        pass
+    else:
+        raise Unsupported(f"field {field.name} is a {type(field).__name__}")
+    if not unexpressed:
+        return own
+    validators = validate.And(*unexpressed)
+    convert = as_checked or (lambda value: value)
+
+    def check(value):
+        if own is not None:
+            own(value)
+        validators(convert(value))
+
+    return check
+
+
+def _real_date(value: str) -> None:
+    """A canonical date text that is a real calendar date (``fromisoformat`` refuses
+    2027-02-30 and year 0)."""
+    dt.date.fromisoformat(value)
+
+
+def _exact_int(value) -> None:
+    """JSON Schema counts 2.0 as an integer; marshmallow would load it as 2, so it is not
+    in canonical form."""
+    if type(value) is not int:
+        raise Refused("not an int")
+
+
 # ---------------------------------------------------------------- schemas
 
 

@@ -43,6 +43,13 @@ class EventContract:
 
         return fast.load_tolerant(self, data)
 
+    def load_json_form(self, data: dict) -> dict:
+        """The JSON form of :meth:`load_tolerant` (decimals as strings, dates in ISO 8601),
+        without converting a message that is already in it (``shared.contracts.fast``)."""
+        from shared.contracts import fast
+
+        return fast.load_json_form(self, data)
+
     def load_tolerant_marshmallow(self, data: dict) -> dict:
         """The reference path (marshmallow only), for tests and comparison."""
         with tolerant():

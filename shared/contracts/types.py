@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.contracts.base import ContractSchema, DecimalString
+from shared.contracts.base import ContractSchema, DecimalString, json_form_agnostic
 
 CENT = Decimal("0.01")
 
@@ -103,6 +103,7 @@ class LimitSchema(ContractSchema):
     amount = fields.Nested(NonNegativeMoneySchema, allow_none=True, load_default=None)
 
     @validates_schema
+    @json_form_agnostic
     def _amount_unless_statutory(self, data, **_kwargs):
         if data.get("kind") != "statutory" and data.get("amount") is None:
             raise ValidationError("A limit needs an amount unless it is statutory.", "amount")
@@ -128,6 +129,7 @@ class PeriodSchema(ContractSchema):
     expiration_date = fields.Date(required=True)
 
     @validates_schema
+    @json_form_agnostic
     def _ends_after_start(self, data, **_kwargs):
         start, end = data.get("effective_date"), data.get("expiration_date")
         if start and end and end <= start:

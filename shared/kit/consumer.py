@@ -113,6 +113,10 @@ class BatchHandler:
 
     single: Handler
     batch: BatchFn
+    # The payload in its JSON form (decimals as strings, dates ISO) instead of loaded
+    # Python values, for handlers that store or hash it as JSON anyway: a message already
+    # in that form is then validated and handed over without conversions.
+    json_form: bool = False
 
     def __call__(self, session: Session, delivery: Delivery) -> None:
         self.single(session, delivery)
@@ -398,7 +402,10 @@ class ServiceConsumer:
         except UnknownEvent as exc:
             return Rejected(message, queue, "unknown_version", str(exc), payload, user_id)
         try:
-            data = event_contract.load_tolerant(envelope["data"])
+            if getattr(self.handlers[event_type], "json_form", False):
+                data = event_contract.load_json_form(envelope["data"])
+            else:
+                data = event_contract.load_tolerant(envelope["data"])
         except ValidationError as exc:
             return Rejected(message, queue, "schema_violation", f"schema violation: {_messages(exc)}", payload, user_id)
         envelope["time"] = envelope["time"].isoformat()

@@ -279,6 +279,126 @@ def test_fields_added_anywhere_stay_on_the_fast_path(golden, draw):
     assert_same_as_marshmallow(c, data)
 
 
+# ---------------------------------------------------------------- the JSON form (canonical messages)
+
+
+def same_json(a, b, path="data"):
+    """Equal, with the same types at every place (key order aside: the JSON form of a
+    canonical message keeps the sender's order)."""
+    assert type(a) is type(b), f"{path}: {type(a).__name__} != {type(b).__name__}"
+    if isinstance(a, dict):
+        assert set(a) == set(b), f"{path}: keys {sorted(a)} != {sorted(b)}"
+        for key in a:
+            same_json(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list):
+        assert len(a) == len(b), f"{path}: {len(a)} items != {len(b)}"
+        for index, (x, y) in enumerate(zip(a, b)):
+            same_json(x, y, f"{path}[{index}]")
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+def is_canonical(c, data) -> bool:
+    checker = fast.canonical_checker(c)
+    if checker is None:
+        return False
+    try:
+        checker(copy.deepcopy(data))
+        return True
+    except fast.REFUSALS:
+        return False
+
+
+def assert_json_form_like_marshmallow(c, data):
+    """load_json_form gives marshmallow's verdict (and error) and, when it accepts, the
+    JSON form of marshmallow's load; a message the canonical check passes is exactly that
+    JSON form already.  Returns (marshmallow's verdict, canonical or not)."""
+    expected = outcome(c.load_tolerant_marshmallow, data)
+    got = outcome(c.load_json_form, data)
+    assert got[0] == expected[0]
+    if got[0] == "accepted":
+        same_json(got[1], fast.json_form(expected[1]))
+    else:
+        assert got[1] == expected[1]
+    canonical = is_canonical(c, data)
+    if canonical:
+        assert expected[0] == "accepted"
+        same_json(data, fast.json_form(expected[1]))
+    return expected[0], canonical
+
+
+def test_the_quote_contract_has_a_canonical_check():
+    assert fast.canonical_checker(QUOTE) is not None
+
+
+@pytest.mark.parametrize("c,index", GOLDEN, ids=lambda v: f"{v.type}.v{v.version}" if hasattr(v, "type") else str(v))
+def test_json_form_of_every_golden_example_is_marshmallows(c, index):
+    assert assert_json_form_like_marshmallow(c, c.examples()[index]["data"])[0] == "accepted"
+
+
+def test_the_carrier_simulators_answers_are_canonical():
+    """The fleet answers as a marshmallow-dumping carrier would (every field, decimals
+    at their places): the intake takes them without conversions."""
+    from carrier_simulator.fleet import load_fleet
+    from carrier_simulator.publish import quote_envelopes, submission_for
+
+    for market in load_fleet()[:4]:
+        for envelope in quote_envelopes(submission_for("SUB-1", market.id), market, 3):
+            assert assert_json_form_like_marshmallow(QUOTE, envelope["data"]) == ("accepted", True)
+
+
+def test_a_golden_declination_and_a_golden_quote_are_canonical():
+    assert assert_json_form_like_marshmallow(QUOTE, quote()) == ("accepted", True)
+    declined = quote(status="declined", declination_reason="Outside appetite", lines=[], taxes_fees=[],
+                     payment_plans=[], commission_percent=None)
+    assert assert_json_form_like_marshmallow(QUOTE, declined) == ("accepted", True)
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda d: d["lines"][0]["premium"].update(amount="8990.5"),      # not at its places
+    lambda d: d["lines"][0]["premium"].update(amount="08990.00"),    # a leading zero
+    lambda d: d["lines"][0]["premium"].update(amount="٨٩٩٠.٠٠"),     # other digits Decimal reads
+    lambda d: d["lines"][0]["premium"].update(amount=8990),          # a JSON integer
+    lambda d: d.update(revision=3.0),                                # an integral float
+    lambda d: d.update(added_later="x"),                             # an unknown field
+    lambda d: d["lines"][0]["coverages"][0].pop("description"),      # a missing optional field
+    lambda d: d.update(valid_until="20271228"),                      # a date fromisoformat reads
+], ids=["places", "leading-zero", "arabic-digits", "integer-amount", "float-revision", "unknown", "missing",
+        "basic-date"])
+def test_messages_not_in_canonical_form_are_converted_like_marshmallow(mutate):
+    data = quote()
+    mutate(data)
+    verdict, canonical = assert_json_form_like_marshmallow(QUOTE, data)
+    assert not canonical
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda d: d.update(valid_until="2027-02-30"),
+    lambda d: d.update(valid_until="0000-01-01"),
+    lambda d: d.update(period={"effective_date": "2028-02-25", "expiration_date": "2027-02-25"}),
+    lambda d: d.update(status="declined", declination_reason=None),
+    lambda d: d.update(lines=[]),
+    lambda d: d["lines"][0]["coverages"][0]["limits"][0].update(amount=None),
+    lambda d: d.update(commission_percent="100.01"),
+    lambda d: d["payment_plans"][0].update(deposit_percent="100.50"),
+    lambda d: d["payment_plans"][0].update(installments=13),
+    lambda d: d["lines"][0]["premium"].update(amount="-1.00"),
+    lambda d: d["lines"][0]["premium"].update(amount="1" * 27 + ".00"),  # beyond the decimal context
+], ids=["feb-30", "year-0", "period", "declined-without-reason", "no-lines", "limit-without-amount",
+        "commission", "deposit", "installments", "negative", "precision"])
+def test_what_marshmallow_refuses_is_never_canonical(mutate):
+    data = quote()
+    mutate(data)
+    assert assert_json_form_like_marshmallow(QUOTE, data) == ("refused", False)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_examples())
+def test_mutated_messages_load_in_json_form_exactly_like_marshmallow(case):
+    c, data = case
+    assert_json_form_like_marshmallow(c, data)
+
+
 # ---------------------------------------------------------------- producers: the strict dump
 
 

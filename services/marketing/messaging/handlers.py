@@ -94,7 +94,7 @@ def on_quote_submitted(session: Session, delivery: Delivery) -> None:
 def on_quotes_submitted(session: Session, deliveries: list[Delivery]) -> dict[str, DeadLetter | None]:
     """:func:`on_quote_submitted` for a whole batch of answers, with the database work
     done in bulk (see :mod:`services.marketing.domain.intake_batch`)."""
-    answers = [(delivery, json_form(delivery.data)) for delivery in deliveries]
+    answers = [(delivery, delivery.data) for delivery in deliveries]  # already in JSON form
     market_ids = {data["market_id"] for _delivery, data in answers}
     markets = {m.id: m for m in session.scalars(select(Market).where(Market.id.in_(sorted(market_ids))))}
     verdicts: dict[str, DeadLetter | None] = {}
@@ -233,7 +233,7 @@ HANDLERS = {
     "documents.document.generated": on_document_generated,
     "documents.document.failed": on_document_failed,
     "accounts.losses.updated": on_losses_updated,
-    INTAKE_TYPE: BatchHandler(single=on_quote_submitted, batch=on_quotes_submitted),
+    INTAKE_TYPE: BatchHandler(single=on_quote_submitted, batch=on_quotes_submitted, json_form=True),
     ACKNOWLEDGED_TYPE: on_submission_acknowledged,
     BIND_CONFIRMED_TYPE: on_bind_confirmed,
     POLICY_ISSUED_TYPE: on_policy_issued,

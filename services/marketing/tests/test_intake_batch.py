@@ -198,6 +198,6 @@ def test_a_failing_batch_falls_back_to_one_message_at_a_time_with_the_same_effec
         HANDLERS[INTAKE_TYPE].batch(session, deliveries)
         raise RuntimeError("the batch went wrong after writing")
 
-    failing = {**HANDLERS, INTAKE_TYPE: BatchHandler(single=on_quote_submitted, batch=breaks_after_writing)}
+    failing = {**HANDLERS, INTAKE_TYPE: BatchHandler(single=on_quote_submitted, batch=breaks_after_writing, json_form=True)}
     assert _run(fallen_back, failing, sequence) == _run(one_by_one, PER_MESSAGE, sequence)
     assert _snapshot(fallen_back) == _snapshot(one_by_one)
