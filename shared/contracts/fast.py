@@ -129,10 +129,21 @@ def tolerant_schema_loader(schema: Schema) -> Loader:
 
 def dump_strict(event_contract, data: Any) -> dict:
     """What ``EventContract.dump`` returns (marshmallow's strict load, then its dump),
-    without marshmallow when the data is valid: the JSON form of the data, loaded through
-    the strict plan, put back in JSON form.  Refusals go through marshmallow, which raises
-    its ``ValidationError``."""
-    return _fast_or(fast_dumper(event_contract), lambda d: _strict_dump(event_contract.instance, d), data)
+    without marshmallow when the data is valid: data already in its canonical JSON form
+    (see :func:`load_json_form`; it has no unknown field, so the strict load takes it
+    too) is its own dump, as the dump of this contract is the JSON form of what it loads;
+    other data is put in JSON form, loaded through the strict plan and put back in JSON
+    form.  Refusals go through marshmallow, which raises its ``ValidationError``."""
+    dumper = fast_dumper(event_contract)
+    if dumper is not None:
+        canonical = canonical_checker(event_contract)
+        if canonical is not None:
+            try:
+                canonical(data)
+                return data
+            except REFUSALS:
+                pass
+    return _fast_or(dumper, lambda d: _strict_dump(event_contract.instance, d), data)
 
 
 _DUMPERS: dict[tuple[str, int], Loader | None] = {}

@@ -414,7 +414,9 @@ def assert_dumps_like_marshmallow(c, data):
     got = dump_outcome(c.dump, data)
     assert got[0] == expected[0], (got, expected)
     if got[0] == "accepted":
-        identical(got[1], expected[1])
+        # Data already in canonical JSON form is published as it is, in the producer's
+        # key order (JSON objects have none); anything else in the schema's.
+        (same_json if is_canonical(c, data) else identical)(got[1], expected[1])
     else:
         assert got[1] == expected[1]
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from services.marketing.domain import email_channel, intake_batch, quotes, submission_package, submissions
 from services.marketing.domain import binding, carrier_messages
 from services.marketing.domain.errors import MarketingError, NotFound
-from services.marketing.domain.intake import json_form, to_json
+from services.marketing.domain.intake import to_json
 from services.marketing.domain.loss_summary import apply_losses
 from services.marketing.domain.readmodels import apply_client, apply_policy
 from services.marketing.models import Market, Submission, SubmissionDocument
