@@ -16,9 +16,9 @@ import json
 import orjson
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from shared.contracts.types import Money
+from shared.contracts.types import CENT, Money
 from shared.kit import jsoncodec
 
 STATUS_OF_MARKET = {"quoted": "quoted", "indication": "indicated", "referred": "referred", "declined": "declined"}
@@ -106,6 +106,23 @@ class Totals:
 
 
 def totals(quote: dict) -> Totals:
+    """Premium, taxes and fees, and their total, in the quote's one currency: the sums of
+    :func:`totals_by_money`, added as Decimals (each term rounded to the cent as Money
+    rounds it, so every partial sum is exact and equal to Money's) without a Money object
+    per term.  Mixed currencies take Money's way, which refuses them."""
+    currencies = _currencies(quote)
+    if len(currencies) > 1:
+        return totals_by_money(quote)
+    currency = next(iter(currencies), "USD")
+    premium = sum((Decimal(line["premium"]["amount"]).quantize(CENT, ROUND_HALF_UP)
+                   for line in quote.get("lines", [])), Decimal("0.00"))
+    fees = sum((Decimal(fee["amount"]["amount"]).quantize(CENT, ROUND_HALF_UP)
+                for fee in quote.get("taxes_fees", [])), Decimal("0.00"))
+    return Totals(Money(premium, currency), Money(fees, currency), Money(premium + fees, currency))
+
+
+def totals_by_money(quote: dict) -> Totals:
+    """The definition of :func:`totals`, in Money arithmetic."""
     currency = next(iter(_currencies(quote)), "USD")
     premium = Money.zero(currency)
     for line in quote.get("lines", []):

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from services.marketing.domain import intake, renewal
 from services.marketing.domain.intake import ConflictingRevision, Duplicate, Placement, StoredRevision
 
@@ -67,3 +71,24 @@ def test_respond_by_leaves_a_week_before_the_term_and_is_never_past():
     today = date(2026, 11, 27)
     assert renewal.default_respond_by(today, date(2027, 2, 25)) == date(2026, 12, 11)
     assert renewal.default_respond_by(today, date(2026, 12, 1)) == today
+
+
+_AMOUNTS = st.decimals(min_value=0, max_value=10 ** 9, places=4, allow_nan=False, allow_infinity=False).map(str)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_AMOUNTS, max_size=6), st.lists(_AMOUNTS, max_size=4), st.sampled_from(["USD", "CAD"]))
+def test_totals_add_as_money_adds(premiums, fees, currency):
+    quote = {"lines": [{"premium": {"amount": a, "currency": currency}, "coverages": []} for a in premiums],
+             "taxes_fees": [{"amount": {"amount": a, "currency": currency}} for a in fees]}
+    fast, reference = intake.totals(quote), intake.totals_by_money(quote)
+    assert fast == reference
+    assert [m.amount.as_tuple() for m in (fast.premium, fast.fees, fast.total_cost)] == \
+        [m.amount.as_tuple() for m in (reference.premium, reference.fees, reference.total_cost)]
+
+
+def test_totals_of_mixed_currencies_are_refused_as_money_refuses_them():
+    quote = {"lines": [{"premium": {"amount": "1.00", "currency": "USD"}, "coverages": []}],
+             "taxes_fees": [{"amount": {"amount": "1.00", "currency": "CAD"}}]}
+    with pytest.raises(ValueError, match="cannot mix"):
+        intake.totals(quote)
