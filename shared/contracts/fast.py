@@ -117,6 +117,24 @@ def fast_loader(event_contract) -> Loader | None:
     return _cached(_LOADERS, event_contract, build_loader, "loads")
 
 
+def json_form_schema_loader(schema: Schema) -> Loader:
+    """For any ContractSchema (the envelope, say): :func:`load_json_form` for it, that is
+    the message itself when canonical, else the JSON form of its tolerant load."""
+    canonical = _try_build(lambda: build_canonical_checker(schema), f"{type(schema).__name__} JSON-form checks")
+    tolerant_load = tolerant_schema_loader(schema)
+
+    def load(data: Any) -> dict:
+        if canonical is not None:
+            try:
+                canonical(data)
+                return data
+            except REFUSALS:
+                pass
+        return json_form(tolerant_load(data))
+
+    return load
+
+
 def tolerant_schema_loader(schema: Schema) -> Loader:
     """A consumer's loader for any ContractSchema (the envelope, say): the fast path,
     marshmallow's tolerant load when it refuses (marshmallow gives the verdict)."""
@@ -319,16 +337,18 @@ def _canonical_level(schema: Schema, definition: dict, defs: dict, depth: int, d
     if depth > MAX_DEPTH:
         raise Unsupported(f"{type(schema).__name__} nests deeper than {MAX_DEPTH}")
     _check_hooks(schema)
-    if type(schema)._hooks.get(VALIDATES):
-        raise Unsupported(f"{type(schema).__name__} has @validates methods")
     properties = definition.get("properties", {})
+    # @validates methods, called with the field's loaded value as marshmallow calls them.
+    field_methods: dict[str, list] = {}
+    for method, out, data_key in _field_validator_methods(schema):
+        field_methods.setdefault(out, []).append((method, data_key))
     steps = []
     for attr, field in schema.load_fields.items():
         if (field.data_key or attr) != attr or (field.attribute or attr) != attr:
             raise Unsupported(f"{type(schema).__name__}.{attr} is renamed")
         if attr not in properties:
             raise Unsupported(f"{type(schema).__name__}.{attr} has no JSON Schema property")
-        check = _canonical_field(field, properties[attr], defs, depth, done)
+        check = _canonical_field(field, properties[attr], defs, depth, done, field_methods.get(attr, ()))
         if check is not None:
             steps.append((attr, check))
     definition["required"] = list(properties)
@@ -358,13 +378,15 @@ def _canonical_level(schema: Schema, definition: dict, defs: dict, depth: int, d
     return check
 
 
-def _canonical_field(field: fields.Field, prop: dict, defs: dict, depth: int, done: dict) -> Loader | None:
+def _canonical_field(field: fields.Field, prop: dict, defs: dict, depth: int, done: dict,
+                     methods=()) -> Loader | None:
     """Make one property canonical; return the residual check of a present, non-null
-    value, or None."""
+    value, or None.  ``methods``: the schema's ``@validates`` methods of this field."""
     if getattr(field, "pre_load", None) or getattr(field, "post_load", None):
         raise Unsupported(f"field {field.name} has field-level pre/post_load functions")
     types = _types(prop, defs)
     unexpressed = [v for v in field.validators if not _expressed(v, field, prop)]
+    unexpressed += [_validates_method(method, data_key) for method, data_key in methods]
     as_checked = None  # how the unexpressed validators see the value (as loaded)
     own = None
     if isinstance(field, fields.Nested):
@@ -401,6 +423,12 @@ def _canonical_field(field: fields.Field, prop: dict, defs: dict, depth: int, do
         prop["pattern"] = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
         own = _real_date
         as_checked = dt.date.fromisoformat
+    elif type(field) is fields.AwareDateTime and field.format in ISO_FORMATS:
+        own = _canonical_moment
+        as_checked = dt.datetime.fromisoformat
+    elif type(field) is fields.Dict and field.key_field is None and field.value_field is None \
+            and types == {"object"}:
+        pass  # loaded as dict(value): equal, and already JSON
     elif type(field) is fields.Integer and types == {"integer"}:
         own = _exact_int
     elif (type(field) is fields.String and types == {"string"}) \
@@ -425,6 +453,24 @@ def _real_date(value: str) -> None:
     """A canonical date text that is a real calendar date (``fromisoformat`` refuses
     2027-02-30 and year 0)."""
     dt.date.fromisoformat(value)
+
+
+def _canonical_moment(value: str) -> None:
+    """An aware date and time written as ``isoformat`` writes it (marshmallow's dump);
+    a naive one would take the field's default timezone, so it is not canonical."""
+    moment = dt.datetime.fromisoformat(value)
+    if not is_aware(moment) or moment.isoformat() != value:
+        raise Refused("not a canonical aware datetime")
+
+
+def _validates_method(method, data_key: str):
+    """A ``@validates`` method as a field validator (it may not drop the field)."""
+    def check(value):
+        if method(value, data_key=data_key) is missing:
+            raise Refused("a @validates method drops the field")
+        return value
+
+    return check
 
 
 def _exact_int(value) -> None:

@@ -50,7 +50,8 @@ from shared.kit.topology import DEAD_LETTERS
 
 log = logging.getLogger(__name__)
 _ENVELOPE = EnvelopeSchema()
-_load_envelope = fast.tolerant_schema_loader(_ENVELOPE)
+# The envelope in its JSON form (``time`` as ISO 8601 text): as received when canonical.
+_load_envelope = fast.json_form_schema_loader(_ENVELOPE)
 JSON_ENCODINGS = ("utf-8", "utf8")
 
 
@@ -408,7 +409,6 @@ class ServiceConsumer:
                 data = event_contract.load_tolerant(envelope["data"])
         except ValidationError as exc:
             return Rejected(message, queue, "schema_violation", f"schema violation: {_messages(exc)}", payload, user_id)
-        envelope["time"] = envelope["time"].isoformat()
         return Delivery(
             message_id=envelope["id"], type=event_type, version=version, envelope=envelope, data=data,
             routing_key=message.delivery_info.get("routing_key"), queue=queue, user_id=user_id,

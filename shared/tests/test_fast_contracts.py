@@ -477,6 +477,37 @@ def test_the_envelope_loads_fast_exactly_like_marshmallow():
             identical(got[1], expected[1])
 
 
+def test_the_envelope_loads_in_json_form_exactly_like_marshmallow():
+    from shared.contracts.envelope import EnvelopeSchema
+
+    load = fast.json_form_schema_loader(EnvelopeSchema())
+    check = fast.build_canonical_checker(EnvelopeSchema())
+    schema = EnvelopeSchema()
+
+    def compare(envelope, canonical):
+        expected = outcome(lambda d: _tolerant_load(schema, d), envelope)
+        got = outcome(load, envelope)
+        assert got[0] == expected[0], envelope
+        if got[0] == "accepted":
+            same_json(got[1], fast.json_form(expected[1]))
+        else:
+            assert got[1] == expected[1]
+        try:
+            check(copy.deepcopy(envelope))
+            assert canonical and expected[0] == "accepted", envelope
+        except fast.REFUSALS:
+            assert not canonical, envelope
+
+    for c, index in GOLDEN:
+        compare(copy.deepcopy(c.examples()[index]), True)
+    golden = copy.deepcopy(QUOTE.examples()[0])
+    for change, canonical in (({"x-added": "tolerated"}, False), ({"id": None}, False), ({"time": "yesterday"}, False),
+                              ({"specversion": "0.3"}, False), ({"data": []}, False),
+                              ({"time": "2027-02-25T10:00:00"}, False), ({"time": "2027-02-25T10:00:00Z"}, False),
+                              ({"time": "2027-02-25T10:00:00+02:00"}, True), ({"type": "Not A Type"}, False)):
+        compare({**golden, **change}, canonical)
+
+
 def _tolerant_load(schema, data):
     from shared.contracts.base import tolerant
 
