@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
+import orjson
 from kombu import Connection, Consumer, Queue
 from kombu.exceptions import ContentDisallowed, DecodeError
 from marshmallow import ValidationError
@@ -496,7 +497,10 @@ def _decode(message):
     if message.content_type == "application/json" and (message.content_encoding or "utf-8").lower() in JSON_ENCODINGS:
         body = message.body
         if isinstance(body, (bytes, bytearray, memoryview)):
-            body = bytes(body).decode("utf-8")  # UnicodeDecodeError: malformed
+            try:
+                return orjson.loads(body)  # reads UTF-8 bytes itself: no copy as text
+            except orjson.JSONDecodeError:
+                body = bytes(body).decode("utf-8")  # UnicodeDecodeError: malformed
         return jsoncodec.loads(body)
     return message.decode()
 
