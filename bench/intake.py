@@ -78,7 +78,7 @@ def _raw_consume(settings, queue: Queue, count: int) -> float:
     return rate(count, timer.seconds)
 
 
-def _consumer_process(settings, stop, progress, slot: int) -> None:
+def _consumer_process(settings, stop, ready, progress, slot: int) -> None:
     """One intake consumer, in a process of its own as in a worker replica: it reports how
     many messages it has taken in through ``progress[slot]``."""
     from services.marketing.messaging.handlers import HANDLERS, on_dead_letter
@@ -101,24 +101,29 @@ def _consumer_process(settings, stop, progress, slot: int) -> None:
 
     reporter = threading.Thread(target=report_progress, daemon=True)
     reporter.start()
+    ready.release()
     consumer.run(done)
     reporter.join()
 
 
 def _intake(settings, db, count: int, before: int, processes: int) -> float:
-    """Quotes taken in per second by ``processes`` consumer processes, from their start
-    until every quote is stored."""
+    """Quotes taken in per second by ``processes`` consumer processes, from the moment
+    all are started (their imports done, as the raw consumer's) until every quote is
+    stored."""
     from services.marketing.models import Quote
 
     context = multiprocessing.get_context("fork")
     stop = context.Event()
+    ready = context.Semaphore(0)
     progress = context.Array("q", processes, lock=False)
     db.engine.dispose()  # no pooled connection crosses the fork
-    workers = [context.Process(target=_consumer_process, args=(settings, stop, progress, slot), daemon=True)
+    workers = [context.Process(target=_consumer_process, args=(settings, stop, ready, progress, slot), daemon=True)
                for slot in range(processes)]
+    for worker in workers:
+        worker.start()
+    for _worker in workers:
+        ready.acquire()
     with Timer() as timer:
-        for worker in workers:
-            worker.start()
         deadline = time.monotonic() + 600
         while sum(progress) < count and time.monotonic() < deadline:
             time.sleep(0.002)
