@@ -26,7 +26,11 @@ def test_every_procfile_process_runs_in_compose():
 
 def test_every_web_server_and_worker_is_scraped():
     config = yaml.safe_load((DEPLOY / "prometheus.yml").read_text())
-    targets = {t for job in config["scrape_configs"] for group in job["static_configs"] for t in group["targets"]}
+    targets = {t for job in config["scrape_configs"] for group in job.get("static_configs", [])
+               for t in group["targets"]}
+    # A worker run as several replicas is found by DNS (one target per replica).
+    targets |= {f"{name}:{sd['port']}" for job in config["scrape_configs"] for sd in job.get("dns_sd_configs", [])
+                for name in sd["names"]}
     compose = _compose()
     for service in SERVICES:
         assert f"{service}:8000" in targets

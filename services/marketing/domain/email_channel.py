@@ -16,6 +16,15 @@ Life of a :class:`~services.marketing.models.SubmissionEmail`:
 Delivery is at least once: should the worker die between the relay's acceptance and the
 commit, the message is sent again after the lease, with the same ``Message-ID``.
 
+Every marketing worker runs the sender, so two may look for due emails at the same moment.
+An email is claimed by a conditional update (only one worker's matches) just before its
+attempt, never many at once ahead of a queue of slow attempts whose leases would run out
+while they wait; the claim's attempt number is its fence: the lease is renewed, again
+conditionally, once the documents are fetched and before the relay is spoken to, and an
+attempt whose claim was taken over (its lease ran out) does not send; the outcome is
+recorded only by the attempt that still holds the claim.  Only a worker stalled for a
+whole lease in the middle of the SMTP conversation can still send a message twice.
+
 Configuration (``MARKETING_<NAME>`` wins over ``<NAME>``): ``SMTP_HOST`` (127.0.0.1),
 ``SMTP_PORT`` (8025, the development sink ``ops/mail_sink.py``), ``SMTP_FROM``,
 ``SMTP_USER`` / ``SMTP_PASSWORD`` (log in when set), ``SMTP_STARTTLS`` (1/true),
@@ -225,7 +234,9 @@ Fetch = Callable[[PackageFile], bytes]
 
 def claim_due(session: Session, now: datetime, limit: int = 20) -> list[OutgoingEmail]:
     """Claim ready emails whose time has come: each attempt is counted and leased (another
-    worker skips it; a worker that dies leaves it to be retried after :data:`LEASE`)."""
+    worker skips it; a worker that dies leaves it to be retried after :data:`LEASE`).  The
+    claim is a conditional update of the row as it was read, so of two workers claiming
+    one email, one gets it (PostgreSQL re-checks the other's condition on the updated row)."""
     due = session.execute(select(SubmissionEmail.id, SubmissionEmail.next_attempt_at)
                           .where(SubmissionEmail.status == "ready", SubmissionEmail.next_attempt_at <= now)
                           .order_by(SubmissionEmail.next_attempt_at, SubmissionEmail.id).limit(limit)).all()
@@ -240,6 +251,32 @@ def claim_due(session: Session, now: datetime, limit: int = 20) -> list[Outgoing
         if claimed == 1:
             jobs.append(_outgoing(session, session.get(SubmissionEmail, email_id, populate_existing=True)))
     return jobs
+
+
+class LostClaim(Exception):
+    """Another worker claimed the email after this attempt's lease ran out."""
+
+
+def renew_claim(session: Session, job: OutgoingEmail, now: datetime) -> bool:
+    """Extend the lease of ``job``'s claim (for one more :data:`LEASE` from ``now``) if it
+    is still this attempt's: the email is still ready and no later attempt was counted."""
+    return session.execute(
+        update(SubmissionEmail)
+        .where(SubmissionEmail.id == job.email_id, SubmissionEmail.status == "ready",
+               SubmissionEmail.attempts == job.attempt)
+        .values(next_attempt_at=now + LEASE, updated_at=now)
+        .execution_options(synchronize_session=False)).rowcount == 1
+
+
+def _claimed(session: Session, job: OutgoingEmail) -> SubmissionEmail | None:
+    """The email, locked, if ``job`` still holds its claim (else None, logged)."""
+    email = session.get(SubmissionEmail, job.email_id, with_for_update=True, populate_existing=True)
+    if email is None or email.status != "ready" or email.attempts != job.attempt:
+        log.warning("submission email %s: attempt %d no longer holds its claim (now %s, attempt %s); "
+                    "its outcome is not recorded", job.email_id, job.attempt,
+                    email.status if email else "gone", email.attempts if email else "-")
+        return None
+    return email
 
 
 def _outgoing(session: Session, email: SubmissionEmail) -> OutgoingEmail:
@@ -308,9 +345,11 @@ def _text(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def attempt(job: OutgoingEmail, fetch: Fetch, config: SmtpConfig, now: datetime) -> list[dict]:
-    """One attempt: fetch every document (checked against its checksum), build, deliver.
-    Returns the attachments as the event lists them."""
+def attempt(job: OutgoingEmail, fetch: Fetch, config: SmtpConfig, now: datetime,
+            still_claimed: Callable[[], bool] = lambda: True) -> list[dict]:
+    """One attempt: fetch every document (checked against its checksum), make sure the
+    claim still holds (``still_claimed``: renews the lease; raises :class:`LostClaim` if
+    not), build, deliver.  Returns the attachments as the event lists them."""
     if {file.kind for file in job.files} != set(PACKAGE_KINDS):
         raise SendFailure("the package is incomplete", permanent=True)
     contents = []
@@ -324,14 +363,20 @@ def attempt(job: OutgoingEmail, fetch: Fetch, config: SmtpConfig, now: datetime)
         if file.sha256 and hashlib.sha256(content).hexdigest() != file.sha256:
             raise SendFailure(f"{file.filename} fetched from documents does not match its checksum")
         contents.append((file, content))
+    if not still_claimed():
+        raise LostClaim(job.email_id)
     deliver(build_message(job, contents, config, now), config)
     return [{"kind": file.kind, "document_id": file.document_id, "filename": file.filename,
              "media_type": file.media_type, "size_bytes": len(content)} for file, content in contents]
 
 
 def record_sent(session: Session, job: OutgoingEmail, attachments: list[dict], config: SmtpConfig,
-                sent_at: datetime) -> None:
-    email = session.get(SubmissionEmail, job.email_id)
+                sent_at: datetime) -> bool:
+    """Mark the email sent and announce it, if ``job`` still holds the claim (False if not:
+    the attempt that took it over records its own outcome, so the email is announced once)."""
+    email = _claimed(session, job)
+    if email is None:
+        return False
     email.status, email.sent_at, email.last_error = "sent", sent_at, None
     email.next_attempt_at, email.updated_at = None, sent_at
     record_event(session, SOURCE, "marketing.submission.emailed", {
@@ -344,12 +389,16 @@ def record_sent(session: Session, job: OutgoingEmail, attachments: list[dict], c
     audit(session, ACTOR, "submission.emailed", "submission", job.submission_id, market_id=job.market_id,
           message_id=job.message_id, recipient=job.recipient, attempts=job.attempt,
           documents=[a["document_id"] for a in attachments])
+    return True
 
 
 def record_failure(session: Session, job: OutgoingEmail, failure: SendFailure, config: SmtpConfig,
-                   now: datetime) -> str:
-    """Retry later (the wait doubles each time) or give up; returns the new status."""
-    email = session.get(SubmissionEmail, job.email_id)
+                   now: datetime) -> str | None:
+    """Retry later (the wait doubles each time) or give up; returns the new status (None if
+    ``job`` no longer holds the claim: then nothing is recorded)."""
+    email = _claimed(session, job)
+    if email is None:
+        return None
     email.last_error, email.updated_at = failure.reason[:ERROR_MAX], now
     if failure.permanent or email.attempts >= config.max_attempts:
         email.status, email.next_attempt_at = "failed", None
@@ -362,24 +411,45 @@ def record_failure(session: Session, job: OutgoingEmail, failure: SendFailure, c
 
 def send_due(db: Database, config: SmtpConfig, fetch: Fetch, *, limit: int = 20,
              clock: Callable[[], datetime] = utcnow) -> dict[str, str]:
-    """Send every email whose time has come; returns {email id: status after the attempt}."""
-    with db.transaction() as session:
-        jobs = claim_due(session, clock(), limit)
+    """Send every email whose time has come (at most ``limit``), claiming each just before
+    its attempt; returns {email id: status after the attempt} (an attempt that lost its
+    claim to another worker is left out)."""
     outcomes = {}
-    for job in jobs:
-        try:
-            attachments = attempt(job, fetch, config, clock())
-        except SendFailure as failure:
-            log.warning("submission email %s to %s (attempt %d) failed: %s", job.email_id, job.recipient,
-                        job.attempt, failure.reason)
-            with db.transaction() as session:
-                outcomes[job.email_id] = record_failure(session, job, failure, config, clock())
-            continue
+    for _ in range(limit):
         with db.transaction() as session:
-            record_sent(session, job, attachments, config, clock())
-        outcomes[job.email_id] = "sent"
-        log.info("submission %s emailed to %s (%s)", job.submission_id, job.recipient, job.message_id)
+            jobs = claim_due(session, clock(), 1)
+        if not jobs:
+            break
+        job, = jobs
+        status = _send(db, job, config, fetch, clock)
+        if status is not None:
+            outcomes[job.email_id] = status
     return outcomes
+
+
+def _send(db: Database, job: OutgoingEmail, config: SmtpConfig, fetch: Fetch,
+          clock: Callable[[], datetime]) -> str | None:
+    def still_claimed() -> bool:
+        with db.transaction() as session:
+            return renew_claim(session, job, clock())
+
+    try:
+        attachments = attempt(job, fetch, config, clock(), still_claimed)
+    except LostClaim:
+        log.warning("submission email %s (attempt %d) not sent: another worker took it over after the lease "
+                    "ran out", job.email_id, job.attempt)
+        return None
+    except SendFailure as failure:
+        log.warning("submission email %s to %s (attempt %d) failed: %s", job.email_id, job.recipient,
+                    job.attempt, failure.reason)
+        with db.transaction() as session:
+            return record_failure(session, job, failure, config, clock())
+    with db.transaction() as session:
+        recorded = record_sent(session, job, attachments, config, clock())
+    if not recorded:
+        return None
+    log.info("submission %s emailed to %s (%s)", job.submission_id, job.recipient, job.message_id)
+    return "sent"
 
 
 # -- the letter as text ------------------------------------------------------------------------------

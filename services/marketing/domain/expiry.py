@@ -2,7 +2,14 @@
 has passed is marked expired (and its market too, unless it has moved on), once; it can
 no longer be bound.  A new revision from the market revives it.  Each expiry is announced
 (``marketing.quote.expired``) so the account manager can ask the market to re-validate or
-re-quote."""
+re-quote.
+
+Every marketing worker runs the expiry, so two may run it at the same moment: the quotes
+and market-list rows are locked as they are read (``SKIP LOCKED``), so a quote another run
+(or an answer being taken in) holds is left to it, and a quote expired by a run that
+committed after this one's read is dropped (PostgreSQL re-checks ``expired_at IS NULL`` on
+the row it locks); each expiry is audited and announced once.  Never waiting for a lock,
+the expiry cannot take part in a deadlock with the intake."""
 from __future__ import annotations
 
 from datetime import date
@@ -30,7 +37,8 @@ def expire_quotes(session: Session, today: date, actor: str = ACTOR) -> list[str
               & (SubmissionMarket.market_id == Quote.market_id))
         .where(Quote.is_current.is_(True), Quote.status.in_(EXPIRING), Quote.valid_until < today,
                Quote.expired_at.is_(None), Submission.status.not_in(("bound", "closed")), ~ordered.exists())
-        .order_by(Quote.valid_until, Quote.id)).all()
+        .order_by(Quote.valid_until, Quote.id)
+        .with_for_update(of=(Quote, SubmissionMarket), skip_locked=True)).all()
     now = utcnow()
     expired = []
     for quote, entry in rows:

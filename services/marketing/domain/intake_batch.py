@@ -2,8 +2,11 @@
 :func:`services.marketing.domain.quotes.receive` (and its reply) applied to each in turn,
 but with the database work of the whole batch done in a few statements: the submissions
 (locked, in id order, so that two consumers never wait on each other in a cycle) with their
-market lists, and every stored revision of the quote references answered, are read once;
-each answer is decided in memory against what the earlier answers of the batch did; then
+market lists, and every stored revision of the quote references answered (once those
+references are locked, :func:`quotes.lock_quote_refs`, so that a concurrent consumer's
+answers of the same reference are decided before or after this batch's, never alongside)
+are read once; each answer is decided in memory against what the earlier answers of the
+batch did; then
 the new quotes, the revision chain changes, the events and the audit rows are written in
 bulk.  When an answer completes a submission's market list (possibly mid-batch), what was
 decided so far is written first, so the comparison is built from the database exactly as
@@ -81,7 +84,11 @@ class _Intake:
         self.answers = answers
         self.today = today
         self.submissions = _submissions(session, {a.data["submission_id"] for a in answers})
-        self.chains = _chains(session, {(a.market.id, a.data["carrier_quote_ref"]) for a in answers})
+        keys = {(a.market.id, a.data["carrier_quote_ref"]) for a in answers}
+        # After the submission locks, before the chains are read: see quotes.lock_quote_refs
+        # (why no two consumers deadlock, and what goes wrong without it).
+        quotes.lock_quote_refs(self.session, keys)
+        self.chains = _chains(session, keys)
         self.new_quotes: list[tuple[Quote, Revision]] = []
         self.events: list[Event] = []
         self.audits: list[AuditEntry] = []

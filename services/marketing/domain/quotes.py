@@ -2,12 +2,12 @@
 reply the carrier gets (binding is :mod:`services.marketing.domain.binding`)."""
 from __future__ import annotations
 
-import uuid
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, defer, load_only
 
 from services.marketing.domain import intake, market_status
@@ -18,6 +18,7 @@ from services.marketing.models import Market, Quote, Submission, SubmissionMarke
 from shared.contracts.carrier import REPLY_TYPE
 from shared.kit.audit import AuditEntry, audit, audit_many
 from shared.kit.db import utcnow
+from shared.kit.context import new_id
 from shared.kit.outbox import Event, record_event
 from shared.kit.topology import CARRIER_REPLIES
 
@@ -45,6 +46,7 @@ def receive(session: Session, data: dict, market: Market, *, channel: str, actor
     form.  Raises :class:`UnknownSubmission`; business refusals come back as "rejected"."""
     submission, entries = submission_and_market_list(session, data["submission_id"])
     entry = sent_entry(entries, market, data["submission_id"])
+    lock_quote_refs(session, [(market.id, data["carrier_quote_ref"])])
     siblings = list(session.scalars(select(Quote).options(load_only(*CHAIN_COLUMNS)).where(
         Quote.market_id == market.id, Quote.carrier_quote_ref == data["carrier_quote_ref"])))
     digest = intake.content_hash(data)
@@ -70,6 +72,65 @@ def receive(session: Session, data: dict, market: Market, *, channel: str, actor
     audit(session, actor, "quote.received", "quote", quote.id, **receipt_details(quote, channel))
     complete_if_answered(session, submission, entries, actor, today)
     return IntakeResult("accepted", quote)
+
+
+# One statement for the whole set: the lock ids sorted in a subquery (whose ORDER BY keeps
+# PostgreSQL from flattening it), so the locks are taken one after another in that order.
+_LOCK_REFS = text(
+    "SELECT count(pg_advisory_xact_lock(k)) FROM"
+    " (SELECT k FROM unnest(CAST(:lock_ids AS bigint[])) AS u(k) ORDER BY k) AS ordered"
+)
+
+
+def quote_ref_lock_id(market_id: str, carrier_quote_ref: str) -> int:
+    """The advisory lock id of a (market, carrier quote reference): a stable signed 64-bit
+    hash (the same in every process, unlike ``hash()``), namespaced so that it is unlikely
+    to meet another use of single-key advisory locks in this database.  Two keys sharing
+    an id only wait for each other needlessly; they are never confused."""
+    digest = hashlib.blake2b(f"marketing.quote_ref\x00{market_id}\x00{carrier_quote_ref}".encode(),
+                             digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_quote_refs(session: Session, keys) -> None:
+    """Hold the (market, carrier quote reference) ``keys`` until the transaction ends, so that
+    two consumers taking answers of one reference decide one after the other: the second
+    reads the revision chain only once the first has committed (or rolled back), and sees
+    its quote.  Without this, both read the same chain, so both could store a first
+    revision under two different submissions (one reference would belong to two), the
+    same revision twice (one of them failing on the unique key, with the whole batch), or
+    two revisions that each believe they are current.
+
+    PostgreSQL only (``pg_advisory_xact_lock``, released at commit or rollback, and at the
+    rollback of a savepoint taken before it); SQLite has a single writer, which already
+    serialises the intake.
+
+    Call it after the submissions of the answers are locked and before the chains are
+    read.  No wait-for cycle can form between two intakes (batch or one by one), because
+    every intake takes its locks in the same three phases, each in one global order:
+
+    1. the submissions answered, ``FOR UPDATE`` in id order, in one statement;
+    2. the reference locks, in ascending lock id, in one statement (this function);
+    3. only then rows: new quotes (unique index entries) and rechained quotes of the
+       references it holds, and the market-list rows of the submissions it holds.
+
+    An intake waiting in phase 1 or 2 holds only locks that come earlier in the same order
+    than the one it waits for, so a chain of waits between intakes only ever climbs and
+    cannot close.  Phase 3 never waits for another intake: any other intake touching the
+    same rows would hold the same reference or submission lock, which it already has.
+    (What phase 3 may wait for - the quote expiry and quote follow-up tasks - locks with
+    SKIP LOCKED and never waits for the intake in turn.)  The id order is that of the 64-bit
+    ids, not of the keys, so every caller sorts the same way; duplicates are taken once.
+
+    What the consumer runs in the same transaction after the intake (other message types,
+    redelivered repeats, the one-by-one fallback) is outside this order; should that ever
+    close a cycle, PostgreSQL's deadlock detector aborts one side and the consumer retries
+    those messages, as it already does for the submission row locks."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    lock_ids = sorted({quote_ref_lock_id(market_id, ref) for market_id, ref in keys})
+    if lock_ids:
+        session.execute(_LOCK_REFS, {"lock_ids": lock_ids})
 
 
 def sent_entry(entries: list[SubmissionMarket], market: Market, submission_id: str) -> SubmissionMarket:
@@ -123,7 +184,7 @@ def new_quote_values(data, market, submission, decision, digest, channel, actor)
     sums = intake.totals(data)
     period = data.get("period") or {}
     return dict(
-        id=str(uuid.uuid4()), submission_id=submission.id, market_id=market.id,
+        id=new_id(), submission_id=submission.id, market_id=market.id,
         carrier_quote_ref=data["carrier_quote_ref"], revision=data["revision"], content_hash=digest,
         status=data["status"], declination_reason=data.get("declination_reason"),
         is_current=decision.is_current, supersedes_id=decision.supersedes_id,
