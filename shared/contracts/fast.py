@@ -123,16 +123,7 @@ def json_form_schema_loader(schema: Schema) -> Loader:
     canonical = _try_build(lambda: build_canonical_checker(schema), f"{type(schema).__name__} JSON-form checks")
     tolerant_load = tolerant_schema_loader(schema)
 
-    def load(data: Any) -> dict:
-        if canonical is not None:
-            try:
-                canonical(data)
-                return data
-            except REFUSALS:
-                pass
-        return json_form(tolerant_load(data))
-
-    return load
+    return lambda data: _as_is_or(canonical, lambda d: json_form(tolerant_load(d)), data)
 
 
 def tolerant_schema_loader(schema: Schema) -> Loader:
@@ -153,15 +144,9 @@ def dump_strict(event_contract, data: Any) -> dict:
     other data is put in JSON form, loaded through the strict plan and put back in JSON
     form.  Refusals go through marshmallow, which raises its ``ValidationError``."""
     dumper = fast_dumper(event_contract)
-    if dumper is not None:
-        canonical = canonical_checker(event_contract)
-        if canonical is not None:
-            try:
-                canonical(data)
-                return data
-            except REFUSALS:
-                pass
-    return _fast_or(dumper, lambda d: _strict_dump(event_contract.instance, d), data)
+    canonical = canonical_checker(event_contract) if dumper is not None else None
+    return _as_is_or(canonical, lambda d: _fast_or(dumper, lambda e: _strict_dump(event_contract.instance, e), d),
+                     data)
 
 
 _DUMPERS: dict[tuple[str, int], Loader | None] = {}
@@ -278,14 +263,18 @@ def load_json_form(event_contract, data: Any) -> dict:
     few checks JSON Schema cannot say, and returned as it is: nothing is converted to
     Python types and back.  Anything else takes the tolerant load, then :func:`json_form`,
     so the result is always that of marshmallow."""
-    canonical = canonical_checker(event_contract)
+    return _as_is_or(canonical_checker(event_contract), lambda d: json_form(load_tolerant(event_contract, d)), data)
+
+
+def _as_is_or(canonical: Loader | None, otherwise: Loader, data: Any):
+    """``data`` itself when the ``canonical`` check passes it, else ``otherwise(data)``."""
     if canonical is not None:
         try:
             canonical(data)
             return data
         except REFUSALS:
             pass
-    return json_form(load_tolerant(event_contract, data))
+    return otherwise(data)
 
 
 _CANONICAL: dict[tuple[str, int], Loader | None] = {}
