@@ -114,6 +114,17 @@ def embedded_settings(service: str, var_dir: Path, **overrides) -> Settings:
     return load_settings(service, var_dir=var_dir, **values)
 
 
+def migrated(service: str, var_dir: Path, **overrides):
+    """:func:`embedded_settings` with the service's database migrated to head, and a
+    :class:`~shared.kit.db.Database` on it (the caller disposes of it)."""
+    from shared.kit.db import Database
+    from shared.kit.migrations import upgrade
+
+    settings = embedded_settings(service, var_dir, **overrides)
+    upgrade(service, settings)
+    return settings, Database(settings.database_url)
+
+
 def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05, message: str = "condition"):
     deadline = time.monotonic() + timeout
     last = None

@@ -7,8 +7,6 @@ from __future__ import annotations
 import pytest
 
 from shared import testing
-from shared.kit.db import Database
-from shared.kit.migrations import upgrade
 
 from .rabbitmq import ensure_running
 from .stack import FORGING_MARKET, QUOTING_MARKET, IntakeStack, declare_intake, fleet_market, sent_submission
@@ -27,10 +25,8 @@ def intake_stack(tmp_path):
     ensure_running()
     with testing.rabbit_vhost("faults") as broker_url, testing.postgres_database("faults") as (base, created):
         database_url = testing.ensure_postgres_database(f"{base}_marketing", created)
-        settings = testing.embedded_settings("marketing", tmp_path / "var", broker_url=broker_url,
-                                             database_url=database_url)
-        upgrade("marketing", settings)
-        db = Database(settings.database_url)
+        settings, db = testing.migrated("marketing", tmp_path / "var", broker_url=broker_url,
+                                        database_url=database_url)
         carrier_urls = {}
         for market_id in (QUOTING_MARKET, FORGING_MARKET):
             market = fleet_market(market_id)

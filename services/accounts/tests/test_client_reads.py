@@ -18,8 +18,6 @@ from services.accounts.domain.errors import NotFound
 from services.accounts.tests.helpers import create_client, create_policy
 from shared import testing
 from shared.kit.auth import mint_token
-from shared.kit.db import Database
-from shared.kit.migrations import upgrade
 
 pytestmark = pytest.mark.postgres
 TODAY = date(2026, 11, 27)
@@ -28,9 +26,7 @@ TODAY = date(2026, 11, 27)
 @pytest.fixture
 def pg(request, tmp_path):
     url = request.getfixturevalue("postgres_url_for")(f"accounts_reads_{uuid.uuid4().hex[:6]}")
-    settings = testing.embedded_settings("accounts", tmp_path, database_url=url)
-    upgrade("accounts", settings)
-    db = Database(url)
+    settings, db = testing.migrated("accounts", tmp_path, database_url=url)
     yield settings, db
     db.dispose()
 

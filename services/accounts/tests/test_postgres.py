@@ -14,7 +14,6 @@ from services.accounts.models import Contact
 from services.accounts.tests.helpers import create_client, create_policy, emitted, policy_body
 from shared import testing
 from shared.kit.auth import mint_token
-from shared.kit.db import Database
 from shared.kit.migrations import upgrade
 
 TODAY = date(2026, 11, 27)
@@ -26,9 +25,7 @@ def backend(request, tmp_path):
         url = f"sqlite:///{tmp_path / 'accounts.db'}"
     else:
         url = request.getfixturevalue("postgres_url_for")(f"accounts_api_{uuid.uuid4().hex[:6]}")
-    settings = testing.embedded_settings("accounts", tmp_path, database_url=url)
-    upgrade("accounts", settings)
-    db = Database(url)
+    settings, db = testing.migrated("accounts", tmp_path, database_url=url)
     yield settings, db
     db.dispose()
 

@@ -18,7 +18,6 @@ from shared.contracts.registry import contract
 from shared.kit.auth import mint_token
 from shared.kit.config import Settings
 from shared.kit.db import OUTBOX, Database
-from shared.kit.migrations import upgrade
 
 
 @dataclass
@@ -40,9 +39,7 @@ class Env:
 
 def make_env(tmp_path, database_url: str | None = None) -> Env:
     overrides = {"database_url": database_url} if database_url else {}
-    settings = testing.embedded_settings("compliance", tmp_path, **overrides)
-    upgrade("compliance", settings)
-    return Env(settings, Database(settings.database_url))
+    return Env(*testing.migrated("compliance", tmp_path, **overrides))
 
 
 @pytest.fixture

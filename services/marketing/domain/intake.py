@@ -19,7 +19,6 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from shared.contracts.types import CENT, Money
-from shared.kit import jsoncodec
 
 STATUS_OF_MARKET = {"quoted": "quoted", "indication": "indicated", "referred": "referred", "declined": "declined"}
 
@@ -35,11 +34,6 @@ def to_json(value):
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value
-
-
-def json_form(payload: dict) -> dict:
-    """:func:`to_json` of a payload with string keys, done by the C JSON codec (faster)."""
-    return jsoncodec.loads(jsoncodec.dumps(payload, default=_json_default))
 
 
 def content_hash(payload: dict) -> str:

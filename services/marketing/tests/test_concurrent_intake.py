@@ -26,12 +26,11 @@ from sqlalchemy import func, select
 from services.marketing.domain import email_channel, intake_batch, quotes
 from services.marketing.domain.expiry import expire_quotes
 from services.marketing.domain.follow_ups import raise_overdue_quotes
-from services.marketing.domain.intake import json_form
 from services.marketing.models import Market, Quote, QuoteOverdue, Submission, SubmissionEmail, SubmissionMarket
 from shared import testing
 from shared.contracts.carrier import REPLY_TYPE
+from shared.contracts.fast import json_form
 from shared.kit.db import AUDIT_LOG, OUTBOX, Database, utcnow
-from shared.kit.migrations import upgrade
 
 from .helpers import GOLDEN_MARKETS, answer, golden_quote, golden_submission_sent
 from .test_submission_package import FakeDocuments, render_all, smtp  # noqa: F401 - smtp is a fixture
@@ -47,9 +46,7 @@ def pg(postgres_url_for, tmp_path):
     """A migrated PostgreSQL marketing database with the golden submission sent to both
     golden markets, and a copy of it (another submission, sent to the same markets)."""
     url = postgres_url_for(f"marketing_{uuid.uuid4().hex[:8]}")
-    settings = testing.embedded_settings("marketing", tmp_path, database_url=url)
-    upgrade("marketing", settings)
-    db = Database(settings.database_url)
+    settings, db = testing.migrated("marketing", tmp_path, database_url=url)
     submission_id = golden_submission_sent(db)
     with db.transaction() as session:
         original = session.get(Submission, submission_id)

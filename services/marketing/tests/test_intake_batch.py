@@ -17,7 +17,6 @@ from shared import testing
 from shared.contracts.carrier import INTAKE_TYPE
 from shared.kit.consumer import BatchHandler, Rejected, ServiceConsumer
 from shared.kit.db import AUDIT_LOG, INBOX, OUTBOX, Database
-from shared.kit.migrations import upgrade
 from shared.kit.topology import INTAKE_QUEUE
 
 from .helpers import broker_user, golden_quote, golden_submission_sent, quote_envelope
@@ -32,13 +31,10 @@ def backend(request, tmp_path):
     made = []
 
     def make(name: str) -> Database:
-        if request.param == "sqlite":
-            settings = testing.embedded_settings("marketing", tmp_path / name)
-        else:
-            url = request.getfixturevalue("postgres_url_for")(f"marketing_{uuid.uuid4().hex[:8]}")
-            settings = testing.embedded_settings("marketing", tmp_path / name, database_url=url)
-        upgrade("marketing", settings)
-        made.append(Database(settings.database_url))
+        overrides = {}
+        if request.param != "sqlite":
+            overrides["database_url"] = request.getfixturevalue("postgres_url_for")(f"marketing_{uuid.uuid4().hex[:8]}")
+        made.append(testing.migrated("marketing", tmp_path / name, **overrides)[1])
         return made[-1]
 
     yield make

@@ -14,8 +14,7 @@ from services.marketing.messaging import worker
 from services.marketing.models import Submission
 from shared import testing
 from shared.kit.audit import history
-from shared.kit.db import Database, utcnow
-from shared.kit.migrations import upgrade
+from shared.kit.db import utcnow
 
 from .helpers import answer, emitted, golden_submission_sent
 
@@ -25,12 +24,10 @@ GOLDEN, PACIFIC = "golden-state-casualty", "pacific-crest-specialty"
 @pytest.fixture(params=["sqlite", "postgresql"])
 def world(request, tmp_path):
     if request.param == "sqlite":
-        settings = testing.embedded_settings("marketing", tmp_path)
+        settings, db = testing.migrated("marketing", tmp_path)
     else:
         url = request.getfixturevalue("postgres_url_for")(f"marketing_{uuid.uuid4().hex[:8]}")
-        settings = testing.embedded_settings("marketing", tmp_path, database_url=url)
-    upgrade("marketing", settings)
-    db = Database(settings.database_url)
+        settings, db = testing.migrated("marketing", tmp_path, database_url=url)
     submission_id = golden_submission_sent(db)
     with db.transaction() as session:
         respond_by = session.get(Submission, submission_id).respond_by
