@@ -233,6 +233,19 @@ class CommitWatcher:
             self.poll()
             time.sleep(POLL_GAP)
 
+    def chains(self, refs: set[str]) -> dict[str, list[tuple[int, bool]]]:
+        """(revision, is_current) of every stored revision of ``refs``, to say why a run failed."""
+        from services.marketing.models import Quote
+
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(select(Quote.carrier_quote_ref, Quote.revision, Quote.is_current)
+                                .where(Quote.market_id == MARKET, Quote.carrier_quote_ref.in_(sorted(refs)))
+                                .order_by(Quote.carrier_quote_ref, Quote.revision)).all()
+        found: dict[str, list[tuple[int, bool]]] = {}
+        for ref, revision, current in rows:
+            found.setdefault(ref, []).append((revision, current))
+        return found
+
     def latency(self, quote: SentQuote) -> float:
         return self.committed[(quote.ref, quote.revision)] - quote.published
 
@@ -302,7 +315,11 @@ def _steady(settings, poller: ComparisonPoller, watcher: CommitWatcher, quotes: 
             arrived, seen = poller.markers()
             _resolve(seen, arrived, pending, by_ref)
             if arrived > deadline:
-                raise RuntimeError(f"{len(pending)} quotes never showed in the comparison; see {log_path}")
+                chains = watcher.chains({q.ref for q in pending.values()})
+                said = "; ".join(f"{q.marker} (published {bool(q.published)}, stored chain {chains.get(q.ref, [])})"
+                                 for q in pending.values())
+                raise RuntimeError(f"{len(pending)} quotes never showed in the comparison: {said}; the comparison "
+                                   f"showed {sorted(seen)}; see {log_path} and web.log beside it")
             time.sleep(POLL_GAP)
         threads[0].join(timeout=30)
         threads[1].join(timeout=TIMEOUT)
